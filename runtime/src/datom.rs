@@ -31,7 +31,13 @@ pub struct Datom {
 impl Datom {
     /// An assertion.
     pub fn new(e: Eid, a: Keyword, v: Value, tx: i64) -> Datom {
-        Datom { e, a, v, tx, added: true }
+        Datom {
+            e,
+            a,
+            v,
+            tx,
+            added: true,
+        }
     }
     /// A datom with an explicit `added` flag.
     pub fn with_added(e: Eid, a: Keyword, v: Value, tx: i64, added: bool) -> Datom {
@@ -51,7 +57,11 @@ impl Datom {
 
 impl fmt::Debug for Datom {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#datom [{} {} {} {} {}]", self.e, self.a, self.v, self.tx, self.added)
+        write!(
+            f,
+            "#datom [{} {} {} {} {}]",
+            self.e, self.a, self.v, self.tx, self.added
+        )
     }
 }
 
@@ -117,7 +127,10 @@ impl IndexOrder {
 
     /// Is this one of the temporal indexes?
     pub fn is_temporal(self) -> bool {
-        matches!(self, IndexOrder::TEavt | IndexOrder::TAevt | IndexOrder::TAvet)
+        matches!(
+            self,
+            IndexOrder::TEavt | IndexOrder::TAevt | IndexOrder::TAvet
+        )
     }
 
     /// Stable numeric tag used in the storage format.
@@ -146,13 +159,19 @@ fn cmp_tx(x: &Datom, y: &Datom) -> Ordering {
 }
 
 fn cmp_eavt(x: &Datom, y: &Datom) -> Ordering {
-    x.e.cmp(&y.e).then_with(|| x.a.cmp(&y.a)).then_with(|| cmp_index(&x.v, &y.v))
+    x.e.cmp(&y.e)
+        .then_with(|| x.a.cmp(&y.a))
+        .then_with(|| cmp_index(&x.v, &y.v))
 }
 
 fn cmp_aevt(x: &Datom, y: &Datom) -> Ordering {
-    x.a.cmp(&y.a).then_with(|| x.e.cmp(&y.e)).then_with(|| cmp_index(&x.v, &y.v))
+    x.a.cmp(&y.a)
+        .then_with(|| x.e.cmp(&y.e))
+        .then_with(|| cmp_index(&x.v, &y.v))
 }
 
 fn cmp_avet(x: &Datom, y: &Datom) -> Ordering {
-    x.a.cmp(&y.a).then_with(|| cmp_index(&x.v, &y.v)).then_with(|| x.e.cmp(&y.e))
+    x.a.cmp(&y.a)
+        .then_with(|| cmp_index(&x.v, &y.v))
+        .then_with(|| x.e.cmp(&y.e))
 }

@@ -72,7 +72,12 @@ pub struct Error {
 impl Error {
     /// A new error of `kind`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), pos: None, data: None }
+        Error {
+            kind,
+            message: message.into(),
+            pos: None,
+            data: None,
+        }
     }
     /// Attaches a position.
     pub fn at(mut self, pos: Pos) -> Error {

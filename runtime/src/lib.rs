@@ -4,6 +4,8 @@
 pub mod datom;
 pub mod edn;
 pub mod error;
+pub mod schema;
+pub mod source;
 pub mod value;
 
 pub use datom::{Datom, Eid, IndexOrder, TX0};

@@ -72,7 +72,10 @@ impl Name {
         } else {
             full.find('/').filter(|&i| i > 0).map(|i| i as u32)
         };
-        let data = Arc::new(NameData { full: full.into(), slash });
+        let data = Arc::new(NameData {
+            full: full.into(),
+            slash,
+        });
         let mut w = INTERNER.write();
         if let Some(k) = w.get(full) {
             return Name(k.0.clone());
@@ -115,9 +118,7 @@ impl Name {
             (None, Some(_)) => Ordering::Less,
             (Some(_), None) => Ordering::Greater,
             (None, None) => cmp_str(self.name(), other.name()),
-            (Some(a), Some(b)) => {
-                cmp_str(a, b).then_with(|| cmp_str(self.name(), other.name()))
-            }
+            (Some(a), Some(b)) => cmp_str(a, b).then_with(|| cmp_str(self.name(), other.name())),
         }
     }
 }
@@ -318,7 +319,11 @@ impl Value {
     pub fn is_number(&self) -> bool {
         matches!(
             self,
-            Value::Long(_) | Value::BigInt(_) | Value::Ratio(_) | Value::Double(_) | Value::BigDec(_)
+            Value::Long(_)
+                | Value::BigInt(_)
+                | Value::Ratio(_)
+                | Value::Double(_)
+                | Value::BigDec(_)
         )
     }
     /// The long, if this is a `Long`.
@@ -572,7 +577,9 @@ fn cmp_seq(a: &[Value], b: &[Value], cmp: fn(&Value, &Value) -> Ordering) -> Ord
 fn cmp_uuid(a: &uuid::Uuid, b: &uuid::Uuid) -> Ordering {
     let (ah, al) = a.as_u64_pair();
     let (bh, bl) = b.as_u64_pair();
-    (ah as i64).cmp(&(bh as i64)).then((al as i64).cmp(&(bl as i64)))
+    (ah as i64)
+        .cmp(&(bh as i64))
+        .then((al as i64).cmp(&(bl as i64)))
 }
 
 /// Datahike's index order (JVM `compare`): numbers compare numerically
@@ -811,11 +818,20 @@ mod tests {
 
     #[test]
     fn numbers_compare_across_kinds() {
-        assert_eq!(cmp_index(&Value::Long(1), &Value::Double(1.0)), Ordering::Equal);
+        assert_eq!(
+            cmp_index(&Value::Long(1), &Value::Double(1.0)),
+            Ordering::Equal
+        );
         assert_ne!(Value::Long(1), Value::Double(1.0));
         assert_eq!(Value::Long(1), Value::bigint(BigInt::from(1)));
-        assert_eq!(cmp_index(&Value::Long(2), &Value::Double(1.5)), Ordering::Greater);
-        assert_eq!(cmp_index(&Value::Long(-2), &Value::Double(-1.5)), Ordering::Less);
+        assert_eq!(
+            cmp_index(&Value::Long(2), &Value::Double(1.5)),
+            Ordering::Greater
+        );
+        assert_eq!(
+            cmp_index(&Value::Long(-2), &Value::Double(-1.5)),
+            Ordering::Less
+        );
         assert!(Value::Long(1) < Value::Double(1.0));
     }
 

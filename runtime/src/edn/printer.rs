@@ -72,7 +72,12 @@ pub fn write_value(out: &mut String, v: &Value) {
     }
 }
 
-fn write_seq<'a>(out: &mut String, open: &str, close: &str, items: impl Iterator<Item = &'a Value>) {
+fn write_seq<'a>(
+    out: &mut String,
+    open: &str,
+    close: &str,
+    items: impl Iterator<Item = &'a Value>,
+) {
     out.push_str(open);
     for (i, x) in items.enumerate() {
         if i > 0 {
