@@ -1,8 +1,13 @@
-//! EDN: reader and printer.
+//! EDN: reader and printer, compatible with Clojure's `clojure.edn` and
+//! `pr-str`.
 
 mod printer;
+mod reader;
+#[cfg(test)]
+mod tests;
 
 pub use printer::{to_string, write_value};
+pub use reader::{MAX_DEPTH, Reader, parse_inst, pos_of, read, read_all};
 
 /// Formats epoch milliseconds as Clojure prints `#inst`:
 /// `2020-01-01T00:00:00.000-00:00`.

@@ -1,0 +1,991 @@
+//! EDN reader, following Clojure's `clojure.edn` (`EdnReader`) grammar.
+//!
+//! Besides the EDN spec it accepts what `clojure.edn/read-string` accepts:
+//! octal (`017`), hex (`0x1F`) and radix (`2r101`) integers, ratios (`1/2`),
+//! `##Inf`/`##-Inf`/`##NaN`, namespaced maps (`#:ns{:a 1}`), metadata
+//! (`^:m x`, read and dropped), and octal escapes in strings. It adds the
+//! `#bytes "hex"` tag (Cairn's own) and treats `#!` as a line comment.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use bigdecimal::BigDecimal;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{ToPrimitive, Zero};
+
+use crate::error::{Error, Pos, Result};
+use crate::value::{Keyword, Name, Symbol, Value};
+
+/// Deepest nesting of collections, tags, discards and metadata accepted.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Reads exactly one form from `text`. Whitespace and comments may surround
+/// it; anything else after it is an error.
+pub fn read(text: &str) -> Result<Value> {
+    let mut r = Reader::new(text);
+    let v = match r.read_next()? {
+        Some(v) => v,
+        None => return Err(r.error_at(r.pos, "Unexpected end of input: no form to read")),
+    };
+    r.skip_ws();
+    if r.pos < r.src.len() {
+        let start = r.pos;
+        let end = r.token_end(start, true);
+        let text = &r.src[start..end];
+        return Err(r.error_at(
+            start,
+            format!("Unexpected trailing text '{text}' after the form"),
+        ));
+    }
+    Ok(v)
+}
+
+/// Reads every top-level form of `text`.
+pub fn read_all(text: &str) -> Result<Vec<Value>> {
+    Reader::new(text).collect()
+}
+
+/// A reader over a text holding any number of forms. Iterating yields each
+/// top-level form in turn; after an error it yields nothing more.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    src: &'a str,
+    pos: usize,
+    depth: usize,
+    failed: bool,
+}
+
+/// Result of reading one item inside a sequence of forms.
+enum Step {
+    /// A form and the byte offset it starts at.
+    Form(Value, usize),
+    /// The expected closing delimiter (consumed).
+    Close,
+    /// End of input.
+    Eof,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader positioned at the start of `text`.
+    pub fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            src: text,
+            pos: 0,
+            depth: 0,
+            failed: false,
+        }
+    }
+
+    /// The byte offset of the next unread character.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The line and column of the next unread character.
+    pub fn position(&self) -> Pos {
+        pos_of(self.src, self.pos)
+    }
+
+    /// Reads the next top-level form; `Ok(None)` at the end of the input.
+    pub fn read_next(&mut self) -> Result<Option<Value>> {
+        if self.failed {
+            return Ok(None);
+        }
+        let r = match self.step(None) {
+            Ok(Step::Form(v, _)) => Ok(Some(v)),
+            Ok(Step::Eof) => Ok(None),
+            Ok(Step::Close) => unreachable_close(self),
+            Err(e) => Err(e),
+        };
+        if r.is_err() {
+            self.failed = true;
+        }
+        r
+    }
+
+    fn error_at(&self, offset: usize, msg: impl Into<String>) -> Error {
+        Error::syntax(msg).at(pos_of(self.src, offset))
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.src[self.pos..].chars().next()
+    }
+
+    fn peek_at(&self, offset: usize) -> Option<char> {
+        self.src.get(offset..).and_then(|s| s.chars().next())
+    }
+
+    fn bump(&mut self) -> Option<char> {
+        let c = self.peek()?;
+        self.pos += c.len_utf8();
+        Some(c)
+    }
+
+    /// Skips whitespace, commas and comments.
+    fn skip_ws(&mut self) {
+        while let Some(c) = self.peek() {
+            if is_whitespace(c) {
+                self.pos += c.len_utf8();
+            } else if c == ';' || (c == '#' && self.peek_at(self.pos + 1) == Some('!')) {
+                self.skip_line();
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn skip_line(&mut self) {
+        match self.src[self.pos..].find('\n') {
+            Some(i) => self.pos += i + 1,
+            None => self.pos = self.src.len(),
+        }
+    }
+
+    /// End of the token starting at `start`. With `first_free`, the first
+    /// character belongs to the token whatever it is (character literals).
+    fn token_end(&self, start: usize, first_free: bool) -> usize {
+        let mut chars = self.src[start..].char_indices();
+        if first_free {
+            chars.next();
+        }
+        for (i, c) in chars {
+            if is_whitespace(c) || is_terminating(c) {
+                return start + i;
+            }
+        }
+        self.src.len()
+    }
+
+    /// Reads one item: a form, the closing delimiter `close`, or the end.
+    fn step(&mut self, close: Option<char>) -> Result<Step> {
+        loop {
+            self.skip_ws();
+            let start = self.pos;
+            let Some(c) = self.peek() else {
+                return Ok(Step::Eof);
+            };
+            if matches!(c, ')' | ']' | '}') {
+                if Some(c) == close {
+                    self.pos += 1;
+                    return Ok(Step::Close);
+                }
+                return Err(self.error_at(start, format!("Unexpected character '{c}'")));
+            }
+            if c == '#' && self.peek_at(start + 1) == Some('_') {
+                self.pos += 2;
+                self.required(start, "#_")?;
+                continue;
+            }
+            let v = self.form(c, start)?;
+            return Ok(Step::Form(v, start));
+        }
+    }
+
+    /// Reads a form that must be there (after a tag, `#_`, `^`, ...).
+    fn required(&mut self, start: usize, after: &str) -> Result<Value> {
+        self.enter(start)?;
+        let r = self.step(None);
+        self.depth -= 1;
+        match r? {
+            Step::Form(v, _) => Ok(v),
+            _ => Err(self.error_at(
+                start,
+                format!("Unexpected end of input: {after} must be followed by a form"),
+            )),
+        }
+    }
+
+    fn enter(&mut self, start: usize) -> Result<()> {
+        if self.depth >= MAX_DEPTH {
+            return Err(self.error_at(start, format!("Nesting deeper than {MAX_DEPTH} levels")));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Reads the form starting with `c` at `start` (not a closer, not `#_`).
+    fn form(&mut self, c: char, start: usize) -> Result<Value> {
+        match c {
+            '(' => {
+                self.pos += 1;
+                Ok(Value::list(self.seq(start, ')', "list")?.0))
+            }
+            '[' => {
+                self.pos += 1;
+                Ok(Value::vector(self.seq(start, ']', "vector")?.0))
+            }
+            '{' => {
+                self.pos += 1;
+                self.map(start, None)
+            }
+            '"' => self.string(start),
+            '\\' => self.character(start),
+            '#' => self.dispatch(start),
+            '^' => self.meta(start),
+            _ => {
+                let end = self.token_end(start, false);
+                let tok = &self.src[start..end];
+                self.pos = end;
+                let mut cs = tok.chars();
+                let first = cs.next();
+                let second = cs.next();
+                let numeric = match (first, second) {
+                    (Some(d), _) if d.is_ascii_digit() => true,
+                    (Some('+' | '-'), Some(d)) => d.is_ascii_digit(),
+                    _ => false,
+                };
+                if numeric {
+                    parse_number(tok).map_err(|m| self.error_at(start, m))
+                } else {
+                    self.token(tok, start)
+                }
+            }
+        }
+    }
+
+    /// Reads forms up to `close`; returns them with their start offsets.
+    fn seq(&mut self, start: usize, close: char, what: &str) -> Result<(Vec<Value>, Vec<usize>)> {
+        self.enter(start)?;
+        let mut items = Vec::new();
+        let mut starts = Vec::new();
+        let r = loop {
+            match self.step(Some(close)) {
+                Ok(Step::Form(v, at)) => {
+                    items.push(v);
+                    starts.push(at);
+                }
+                Ok(Step::Close) => break Ok((items, starts)),
+                Ok(Step::Eof) => {
+                    break Err(self.error_at(
+                        start,
+                        format!("Unterminated {what}: end of input before '{close}'"),
+                    ));
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        self.depth -= 1;
+        r
+    }
+
+    /// Reads a map after its `{`; `ns` qualifies keys (`#:ns{...}`).
+    fn map(&mut self, start: usize, ns: Option<&str>) -> Result<Value> {
+        let (items, starts) = self.seq(start, '}', "map")?;
+        if items.len() % 2 != 0 {
+            return Err(self.error_at(start, "Map literal must contain an even number of forms"));
+        }
+        let mut m = BTreeMap::new();
+        let mut it = items.into_iter();
+        let mut i = 0;
+        while let (Some(k), Some(v)) = (it.next(), it.next()) {
+            let k = match ns {
+                Some(ns) => qualify(k, ns),
+                None => k,
+            };
+            if m.contains_key(&k) {
+                return Err(self.error_at(
+                    starts[i],
+                    format!("Duplicate key {} in map", super::to_string(&k)),
+                ));
+            }
+            m.insert(k, v);
+            i += 2;
+        }
+        Ok(Value::Map(Arc::new(m)))
+    }
+
+    fn string(&mut self, start: usize) -> Result<Value> {
+        self.pos += 1;
+        let mut s = String::new();
+        loop {
+            let Some(c) = self.bump() else {
+                return Err(self.error_at(start, "Unterminated string"));
+            };
+            match c {
+                '"' => return Ok(Value::Str(Arc::from(s))),
+                '\\' => {
+                    let esc = self.pos - 1;
+                    let Some(e) = self.bump() else {
+                        return Err(self.error_at(start, "Unterminated string"));
+                    };
+                    match e {
+                        '"' => s.push('"'),
+                        '\\' => s.push('\\'),
+                        'n' => s.push('\n'),
+                        't' => s.push('\t'),
+                        'r' => s.push('\r'),
+                        'b' => s.push('\u{8}'),
+                        'f' => s.push('\u{c}'),
+                        'u' => s.push(self.string_unicode(esc)?),
+                        '0'..='7' => {
+                            let mut n = e as u32 - '0' as u32;
+                            for _ in 0..2 {
+                                match self.peek() {
+                                    Some(d @ '0'..='7') => {
+                                        n = n * 8 + (d as u32 - '0' as u32);
+                                        self.pos += 1;
+                                    }
+                                    _ => break,
+                                }
+                            }
+                            if n > 0o377 {
+                                return Err(self.error_at(
+                                    esc,
+                                    format!(
+                                        "Octal escape {} must be in range [0, 377]",
+                                        &self.src[esc..self.pos]
+                                    ),
+                                ));
+                            }
+                            s.push(char::from_u32(n).unwrap_or('\0'));
+                        }
+                        other => {
+                            return Err(self.error_at(
+                                esc,
+                                format!("Unsupported escape character \\{other} in string"),
+                            ));
+                        }
+                    }
+                }
+                c => s.push(c),
+            }
+        }
+    }
+
+    /// Reads the 4 hex digits after `\u` in a string (a surrogate pair takes
+    /// two escapes).
+    fn string_unicode(&mut self, esc: usize) -> Result<char> {
+        let hi = self.hex4(esc)?;
+        if !(0xD800..0xE000).contains(&hi) {
+            return Ok(char::from_u32(hi).unwrap_or('\u{FFFD}'));
+        }
+        if hi < 0xDC00 && self.src[self.pos..].starts_with("\\u") {
+            let save = self.pos;
+            self.pos += 2;
+            let lo = self.hex4(save)?;
+            if (0xDC00..0xE000).contains(&lo) {
+                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                if let Some(c) = char::from_u32(c) {
+                    return Ok(c);
+                }
+            }
+        }
+        Err(self.error_at(
+            esc,
+            format!("Invalid unicode escape \\u{hi:04X}: unpaired surrogate"),
+        ))
+    }
+
+    fn hex4(&mut self, esc: usize) -> Result<u32> {
+        let digits = self.src.get(self.pos..self.pos + 4).unwrap_or("");
+        match (digits.len() == 4 && digits.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| u32::from_str_radix(digits, 16).ok())
+            .flatten()
+        {
+            Some(n) => {
+                self.pos += 4;
+                Ok(n)
+            }
+            None => {
+                let end = self.src[esc..]
+                    .char_indices()
+                    .nth(6)
+                    .map_or(self.src.len(), |(i, _)| esc + i);
+                Err(self.error_at(
+                    esc,
+                    format!("Invalid unicode escape {}", &self.src[esc..end]),
+                ))
+            }
+        }
+    }
+
+    fn character(&mut self, start: usize) -> Result<Value> {
+        if self.pos + 1 >= self.src.len() {
+            return Err(self.error_at(start, "Unexpected end of input after \\"));
+        }
+        let end = self.token_end(start + 1, true);
+        let tok = &self.src[start + 1..end];
+        self.pos = end;
+        let mut cs = tok.chars();
+        let first = cs.next().unwrap_or(' ');
+        if cs.next().is_none() {
+            return Ok(Value::Char(first));
+        }
+        let c = match tok {
+            "newline" => Some('\n'),
+            "space" => Some(' '),
+            "tab" => Some('\t'),
+            "backspace" => Some('\u{8}'),
+            "formfeed" => Some('\u{c}'),
+            "return" => Some('\r'),
+            _ if tok.len() == 5 && first == 'u' => {
+                let hex = &tok[1..];
+                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(self.error_at(start, format!("Invalid unicode character \\{tok}")));
+                }
+                let n = u32::from_str_radix(hex, 16).unwrap_or(0xD800);
+                match char::from_u32(n) {
+                    Some(c) => Some(c),
+                    None => {
+                        return Err(self.error_at(
+                            start,
+                            format!("Invalid character \\{tok}: a lone surrogate"),
+                        ));
+                    }
+                }
+            }
+            _ if first == 'o' && (2..=4).contains(&tok.len()) => {
+                let oct = &tok[1..];
+                match u32::from_str_radix(oct, 8) {
+                    Ok(n) if oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) => {
+                        if n > 0o377 {
+                            return Err(self.error_at(
+                                start,
+                                format!("Octal escape \\{tok} must be in range [0, 377]"),
+                            ));
+                        }
+                        char::from_u32(n)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match c {
+            Some(c) => Ok(Value::Char(c)),
+            None => Err(self.error_at(start, format!("Unsupported character \\{tok}"))),
+        }
+    }
+
+    /// Interprets a token that is not a number.
+    fn token(&self, tok: &str, start: usize) -> Result<Value> {
+        match tok {
+            "nil" => return Ok(Value::Nil),
+            "true" => return Ok(Value::Bool(true)),
+            "false" => return Ok(Value::Bool(false)),
+            _ => {}
+        }
+        if tok.starts_with("::") {
+            return Err(self.error_at(
+                start,
+                format!("Invalid token {tok}: auto-resolved keywords are not allowed in EDN"),
+            ));
+        }
+        if !valid_symbol_token(tok) {
+            return Err(self.error_at(start, format!("Invalid token {tok}")));
+        }
+        match tok.strip_prefix(':') {
+            Some(k) => Ok(Value::Keyword(Keyword(Name::new(k)))),
+            None => Ok(Value::Symbol(Symbol::new(tok))),
+        }
+    }
+
+    /// Reads what follows `#` at `start`.
+    fn dispatch(&mut self, start: usize) -> Result<Value> {
+        self.pos += 1;
+        match self.peek() {
+            Some('{') => {
+                self.pos += 1;
+                let (items, starts) = self.seq(start, '}', "set")?;
+                let mut set = BTreeSet::new();
+                for (v, at) in items.into_iter().zip(starts) {
+                    if set.contains(&v) {
+                        return Err(self.error_at(
+                            at,
+                            format!("Duplicate key {} in set", super::to_string(&v)),
+                        ));
+                    }
+                    set.insert(v);
+                }
+                Ok(Value::Set(Arc::new(set)))
+            }
+            Some('#') => {
+                self.pos += 1;
+                let tok_start = self.pos;
+                let end = self.token_end(tok_start, false);
+                let tok = &self.src[tok_start..end];
+                self.pos = end;
+                match tok {
+                    "Inf" => Ok(Value::Double(f64::INFINITY)),
+                    "-Inf" => Ok(Value::Double(f64::NEG_INFINITY)),
+                    "NaN" => Ok(Value::Double(f64::NAN)),
+                    _ => Err(self.error_at(start, format!("Unknown symbolic value ##{tok}"))),
+                }
+            }
+            Some(':') => self.namespaced_map(start),
+            None => Err(self.error_at(start, "Unexpected end of input after #")),
+            Some(c) if is_whitespace(c) || is_terminating(c) => {
+                Err(self.error_at(start, format!("No dispatch macro for #{c}")))
+            }
+            Some(_) => {
+                let tag_start = self.pos;
+                let end = self.token_end(tag_start, false);
+                let tag = &self.src[tag_start..end];
+                let alpha = tag.chars().next().is_some_and(|c| c.is_alphabetic());
+                if !alpha || tag.starts_with(':') || !valid_symbol_token(tag) {
+                    return Err(self.error_at(start, format!("Invalid reader tag #{tag}")));
+                }
+                self.pos = end;
+                let v = self.required(start, &format!("#{tag}"))?;
+                self.tagged(tag, v, start)
+            }
+        }
+    }
+
+    fn tagged(&self, tag: &str, v: Value, start: usize) -> Result<Value> {
+        let need_str = |v: &Value| match v {
+            Value::Str(s) => Ok(s.clone()),
+            other => Err(self.error_at(
+                start,
+                format!("#{tag} needs a string, got {}", super::to_string(other)),
+            )),
+        };
+        match tag {
+            "inst" => {
+                let s = need_str(&v)?;
+                parse_inst(&s)
+                    .map(Value::Inst)
+                    .ok_or_else(|| self.error_at(start, format!("Invalid #inst \"{s}\"")))
+            }
+            "uuid" => {
+                let s = need_str(&v)?;
+                parse_uuid(&s)
+                    .map(Value::Uuid)
+                    .ok_or_else(|| self.error_at(start, format!("Invalid #uuid \"{s}\"")))
+            }
+            "bytes" => {
+                let s = need_str(&v)?;
+                parse_hex(&s)
+                    .map(|b| Value::Bytes(Arc::from(b)))
+                    .ok_or_else(|| self.error_at(start, format!("Invalid #bytes \"{s}\"")))
+            }
+            _ => Ok(Value::Tagged(Arc::new((Symbol::new(tag), v)))),
+        }
+    }
+
+    /// `#:ns{...}` after the `#`.
+    fn namespaced_map(&mut self, start: usize) -> Result<Value> {
+        self.pos += 1;
+        let ns_start = self.pos;
+        let end = self.token_end(ns_start, false);
+        let ns = &self.src[ns_start..end];
+        if ns.starts_with(':') {
+            return Err(self.error_at(
+                start,
+                format!(
+                    "Invalid namespaced map #:{ns}: auto-resolved namespaces are not allowed in EDN"
+                ),
+            ));
+        }
+        if ns.is_empty() || ns.contains('/') || !valid_symbol_token(ns) {
+            return Err(self.error_at(
+                start,
+                format!("Invalid namespace #:{ns} for a namespaced map"),
+            ));
+        }
+        self.pos = end;
+        self.skip_ws();
+        if self.peek() != Some('{') {
+            return Err(self.error_at(
+                start,
+                format!("Namespaced map #:{ns} must be followed by a map"),
+            ));
+        }
+        let open = self.pos;
+        self.pos += 1;
+        self.map(open, Some(ns))
+    }
+
+    /// `^meta form`: the metadata is read, checked and dropped.
+    fn meta(&mut self, start: usize) -> Result<Value> {
+        self.pos += 1;
+        let m = self.required(start, "^")?;
+        if !matches!(
+            m,
+            Value::Symbol(_) | Value::Str(_) | Value::Keyword(_) | Value::Map(_)
+        ) {
+            return Err(self.error_at(start, "Metadata must be a symbol, keyword, string or map"));
+        }
+        let v = self.required(start, "^")?;
+        if !matches!(
+            v,
+            Value::Symbol(_) | Value::List(_) | Value::Vector(_) | Value::Set(_) | Value::Map(_)
+        ) {
+            return Err(self.error_at(
+                start,
+                format!("Metadata cannot be applied to {}", super::to_string(&v)),
+            ));
+        }
+        Ok(v)
+    }
+}
+
+fn unreachable_close(r: &Reader<'_>) -> Result<Option<Value>> {
+    Err(r.error_at(r.pos, "Unexpected closing delimiter"))
+}
+
+impl Iterator for Reader<'_> {
+    type Item = Result<Value>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.read_next().transpose()
+    }
+}
+
+/// Line and column (1-based, in characters) of byte `offset` in `src`.
+pub fn pos_of(src: &str, offset: usize) -> Pos {
+    let offset = offset.min(src.len());
+    let mut line = 1u32;
+    let mut col = 1u32;
+    for c in src[..offset].chars() {
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    Pos { line, col }
+}
+
+/// Java's `Character.isWhitespace`, plus the comma.
+fn is_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | ',' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | '\u{1c}'..='\u{1f}'
+    ) || (c as u32 > 0x7f
+        && c.is_whitespace()
+        && !matches!(c, '\u{85}' | '\u{a0}' | '\u{2007}' | '\u{202f}'))
+}
+
+/// Characters that end a token (Clojure's terminating macro characters).
+fn is_terminating(c: char) -> bool {
+    matches!(
+        c,
+        '"' | ';' | '^' | '(' | ')' | '[' | ']' | '{' | '}' | '\\'
+    )
+}
+
+/// Clojure's symbol/keyword token pattern and its extra checks.
+fn valid_symbol_token(s: &str) -> bool {
+    if s.is_empty() {
+        return false;
+    }
+    // Greedy `[:]?` first, then without consuming the colon.
+    let groups = s
+        .strip_prefix(':')
+        .and_then(symbol_groups)
+        .or_else(|| symbol_groups(s));
+    let Some((ns, name)) = groups else {
+        return false;
+    };
+    if ns.is_some_and(|ns| ns.ends_with(":/")) || name.ends_with(':') {
+        return false;
+    }
+    if s.get(1..).is_some_and(|rest| rest.contains("::")) {
+        return false;
+    }
+    !s.starts_with("::")
+}
+
+/// Matches `([\D&&[^/]].*/)?(/|[\D&&[^/]][^/]*)`, returning the groups.
+fn symbol_groups(r: &str) -> Option<(Option<&str>, &str)> {
+    let ok_first = |t: &str| {
+        t.chars()
+            .next()
+            .is_some_and(|c| !c.is_ascii_digit() && c != '/')
+    };
+    if r == "/" {
+        return Some((None, r));
+    }
+    if let Some(ns) = r.strip_suffix('/') {
+        // name is "/", ns must end with '/'.
+        return (ns.ends_with('/') && ok_first(ns)).then_some((Some(ns), "/"));
+    }
+    match r.rfind('/') {
+        None => ok_first(r).then_some((None, r)),
+        Some(i) => {
+            let (ns, name) = (&r[..=i], &r[i + 1..]);
+            (ok_first(ns) && ok_first(name)).then_some((Some(ns), name))
+        }
+    }
+}
+
+/// Qualifies a key of a namespaced map.
+fn qualify(k: Value, ns: &str) -> Value {
+    match &k {
+        Value::Keyword(kw) => match kw.namespace() {
+            None => Value::Keyword(Keyword(Name::from_parts(Some(ns), kw.name()))),
+            Some("_") => Value::Keyword(Keyword(Name::new(kw.name()))),
+            Some(_) => k,
+        },
+        Value::Symbol(s) => match s.namespace() {
+            None => Value::Symbol(Symbol(Name::from_parts(Some(ns), s.name()))),
+            Some("_") => Value::Symbol(Symbol(Name::new(s.name()))),
+            Some(_) => k,
+        },
+        _ => k,
+    }
+}
+
+/// An integer value: Long when it fits, else BigInt (unless `big`).
+fn integer(n: BigInt, big: bool) -> Value {
+    match n.to_i64() {
+        Some(l) if !big => Value::Long(l),
+        _ => Value::BigInt(Arc::new(n)),
+    }
+}
+
+/// Parses a numeric token (Clojure's int, ratio and float patterns).
+pub(crate) fn parse_number(tok: &str) -> std::result::Result<Value, String> {
+    let invalid = || format!("Invalid number {tok}");
+    let (neg, body) = match tok.as_bytes().first() {
+        Some(b'-') => (true, &tok[1..]),
+        Some(b'+') => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let sign = |n: BigInt| if neg { -n } else { n };
+
+    // Integers.
+    let (ibody, big) = match body.strip_suffix('N') {
+        Some(b) => (b, true),
+        None => (body, false),
+    };
+    let radix_digits: Option<(u32, &str)> = if ibody == "0" {
+        Some((10, "0"))
+    } else if let Some(hex) = ibody
+        .strip_prefix("0x")
+        .or_else(|| ibody.strip_prefix("0X"))
+    {
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid());
+        }
+        Some((16, hex))
+    } else if let Some(oct) = ibody.strip_prefix('0') {
+        if all_digits(oct) {
+            if !oct.bytes().all(|b| b <= b'7') {
+                return Err(invalid());
+            }
+            Some((8, oct))
+        } else {
+            None
+        }
+    } else if all_digits(ibody) {
+        Some((10, ibody))
+    } else if let Some(r) = ibody.find(['r', 'R']).filter(|&r| (1..=2).contains(&r)) {
+        let (radix, digits) = (&ibody[..r], &ibody[r + 1..]);
+        if !all_digits(radix)
+            || digits.is_empty()
+            || !digits.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(invalid());
+        }
+        let radix: u32 = radix.parse().map_err(|_| invalid())?;
+        if !(2..=36).contains(&radix) {
+            return Err(format!("Radix out of range in {tok}"));
+        }
+        Some((radix, digits))
+    } else {
+        None
+    };
+    if let Some((radix, digits)) = radix_digits {
+        let n = BigInt::parse_bytes(digits.as_bytes(), radix).ok_or_else(invalid)?;
+        return Ok(integer(sign(n), big));
+    }
+
+    // Ratios.
+    if let Some((n, d)) = body.split_once('/') {
+        if !all_digits(n) || !all_digits(d) {
+            return Err(invalid());
+        }
+        let n = BigInt::from_str(n).map_err(|_| invalid())?;
+        let d = BigInt::from_str(d).map_err(|_| invalid())?;
+        if d.is_zero() {
+            return Err(format!("Divide by zero in {tok}"));
+        }
+        let r = BigRational::new(sign(n), d);
+        if r.is_integer() {
+            return Ok(integer(r.to_integer(), false));
+        }
+        return Ok(Value::Ratio(Arc::new(r)));
+    }
+
+    // Floats: [0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?(M)?
+    let (fbody, dec) = match body.strip_suffix('M') {
+        Some(b) => (b, true),
+        None => (body, false),
+    };
+    let (mantissa, exp) = match fbody.find(['e', 'E']) {
+        Some(i) => {
+            let e = &fbody[i + 1..];
+            let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+            if !all_digits(digits) {
+                return Err(invalid());
+            }
+            (&fbody[..i], Some(e))
+        }
+        None => (fbody, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (mantissa, ""),
+    };
+    if !all_digits(int) || !(frac.is_empty() || all_digits(frac)) {
+        return Err(invalid());
+    }
+    if dec {
+        let unscaled = BigInt::from_str(&format!("{int}{frac}")).map_err(|_| invalid())?;
+        let e: i64 = match exp {
+            Some(e) => e
+                .parse()
+                .map_err(|_| format!("Exponent out of range in {tok}"))?,
+            None => 0,
+        };
+        let scale = (frac.len() as i64)
+            .checked_sub(e)
+            .filter(|s| s.unsigned_abs() <= i32::MAX as u64)
+            .ok_or_else(|| format!("Exponent out of range in {tok}"))?;
+        return Ok(Value::BigDec(Arc::new(BigDecimal::new(
+            sign(unscaled),
+            scale,
+        ))));
+    }
+    let text = format!(
+        "{}{int}.{}e{}",
+        if neg { "-" } else { "" },
+        if frac.is_empty() { "0" } else { frac },
+        exp.unwrap_or("0")
+    );
+    text.parse::<f64>()
+        .map(Value::Double)
+        .map_err(|_| invalid())
+}
+
+/// Parses an RFC3339-like timestamp the way `clojure.instant` does:
+/// `yyyy[-MM[-dd[Thh[:mm[:ss[.fff...]]]]]][Z|±hh:mm]`. Returns epoch millis.
+pub fn parse_inst(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let num = |i: &mut usize, n: usize| -> Option<i64> {
+        let d = b.get(*i..*i + n)?;
+        if !d.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        *i += n;
+        std::str::from_utf8(d).ok()?.parse().ok()
+    };
+    let year = num(&mut i, 4)?;
+    let (mut month, mut day, mut hour, mut minute, mut second, mut nanos) = (1, 1, 0, 0, 0, 0i64);
+    if b.get(i) == Some(&b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        month = num(&mut i, 2)?;
+        if b.get(i) == Some(&b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+            day = num(&mut i, 2)?;
+            if b.get(i) == Some(&b'T') {
+                i += 1;
+                hour = num(&mut i, 2)?;
+                if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                    minute = num(&mut i, 2)?;
+                    if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                        i += 1;
+                        second = num(&mut i, 2)?;
+                        if b.get(i) == Some(&b'.') {
+                            i += 1;
+                            let fs = i;
+                            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                                i += 1;
+                            }
+                            if i == fs {
+                                return None;
+                            }
+                            let frac = &s[fs..i];
+                            let frac9: String =
+                                frac.chars().chain(std::iter::repeat('0')).take(9).collect();
+                            nanos = frac9.parse().ok()?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut offset_min = 0i64;
+    match b.get(i) {
+        None => {}
+        Some(b'Z') => i += 1,
+        Some(&c @ (b'+' | b'-')) => {
+            i += 1;
+            let oh = num(&mut i, 2)?;
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i += 1;
+            let om = num(&mut i, 2)?;
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            offset_min = (oh * 60 + om) * if c == b'-' { -1 } else { 1 };
+        }
+        _ => return None,
+    }
+    if i != b.len() {
+        return None;
+    }
+    let max_second = if minute == 59 { 60 } else { 59 };
+    if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > max_second {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month as u32, 1)?;
+    let days_in_month = {
+        let next = if month == 12 {
+            chrono::NaiveDate::from_ymd_opt(year as i32 + 1, 1, 1)?
+        } else {
+            chrono::NaiveDate::from_ymd_opt(year as i32, month as u32 + 1, 1)?
+        };
+        (next - date).num_days()
+    };
+    if day < 1 || day > days_in_month {
+        return None;
+    }
+    let days = (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days() + day - 1;
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
+    Some(secs * 1000 + nanos / 1_000_000)
+}
+
+/// Parses a UUID in its canonical `8-4-4-4-12` hex form.
+fn parse_uuid(s: &str) -> Option<uuid::Uuid> {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    for (i, &c) in b.iter().enumerate() {
+        let ok = if matches!(i, 8 | 13 | 18 | 23) {
+            c == b'-'
+        } else {
+            c.is_ascii_hexdigit()
+        };
+        if !ok {
+            return None;
+        }
+    }
+    uuid::Uuid::parse_str(s).ok()
+}
+
+/// Parses an even-length hex string into bytes.
+fn parse_hex(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if b.len() % 2 != 0 {
+        return None;
+    }
+    b.chunks(2)
+        .map(|p| {
+            let h = (p[0] as char).to_digit(16)?;
+            let l = (p[1] as char).to_digit(16)?;
+            Some((h * 16 + l) as u8)
+        })
+        .collect()
+}
