@@ -21,6 +21,10 @@ use crate::value::{Keyword, Name, Symbol, Value};
 /// Deepest nesting of collections, tags, discards and metadata accepted.
 pub const MAX_DEPTH: usize = 1000;
 
+/// Largest `|scale|` of a big decimal read (`1e100000M` is the largest
+/// power of ten): bigger ones would make exact comparisons explode.
+const MAX_DECIMAL_SCALE: u64 = 100_000;
+
 /// Reads exactly one form from `text`. Whitespace and comments may surround
 /// it; anything else after it is an error.
 pub fn read(text: &str) -> Result<Value> {
@@ -699,7 +703,7 @@ impl<'a> Reader<'a> {
         match tag {
             "inst" => {
                 let s = need_str(&v)?;
-                parse_inst(&s)
+                super::parse_inst(&s)
                     .map(Value::Inst)
                     .ok_or_else(|| self.error_at(start, format!("Invalid #inst \"{s}\"")))
             }
@@ -952,7 +956,7 @@ pub(crate) fn parse_number(tok: &str) -> std::result::Result<Value, String> {
         };
         let scale = (frac.len() as i64)
             .checked_sub(e)
-            .filter(|s| s.unsigned_abs() <= i32::MAX as u64)
+            .filter(|s| s.unsigned_abs() <= MAX_DECIMAL_SCALE)
             .ok_or_else(|| format!("Exponent out of range in {tok}"))?;
         return Ok(Value::BigDec(Arc::new(BigDecimal::new(
             sign(unscaled),
@@ -968,98 +972,6 @@ pub(crate) fn parse_number(tok: &str) -> std::result::Result<Value, String> {
     text.parse::<f64>()
         .map(Value::Double)
         .map_err(|_| invalid())
-}
-
-/// Parses an RFC3339-like timestamp the way `clojure.instant` does:
-/// `yyyy[-MM[-dd[Thh[:mm[:ss[.fff...]]]]]][Z|±hh:mm]`. Returns epoch millis.
-pub fn parse_inst(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let num = |i: &mut usize, n: usize| -> Option<i64> {
-        let d = b.get(*i..*i + n)?;
-        if !d.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        *i += n;
-        std::str::from_utf8(d).ok()?.parse().ok()
-    };
-    let year = num(&mut i, 4)?;
-    let (mut month, mut day, mut hour, mut minute, mut second, mut nanos) = (1, 1, 0, 0, 0, 0i64);
-    if b.get(i) == Some(&b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-        i += 1;
-        month = num(&mut i, 2)?;
-        if b.get(i) == Some(&b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-            day = num(&mut i, 2)?;
-            if b.get(i) == Some(&b'T') {
-                i += 1;
-                hour = num(&mut i, 2)?;
-                if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                    minute = num(&mut i, 2)?;
-                    if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                        i += 1;
-                        second = num(&mut i, 2)?;
-                        if b.get(i) == Some(&b'.') {
-                            i += 1;
-                            let fs = i;
-                            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                                i += 1;
-                            }
-                            if i == fs {
-                                return None;
-                            }
-                            let frac = &s[fs..i];
-                            let frac9: String =
-                                frac.chars().chain(std::iter::repeat('0')).take(9).collect();
-                            nanos = frac9.parse().ok()?;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let mut offset_min = 0i64;
-    match b.get(i) {
-        None => {}
-        Some(b'Z') => i += 1,
-        Some(&c @ (b'+' | b'-')) => {
-            i += 1;
-            let oh = num(&mut i, 2)?;
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            i += 1;
-            let om = num(&mut i, 2)?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            offset_min = (oh * 60 + om) * if c == b'-' { -1 } else { 1 };
-        }
-        _ => return None,
-    }
-    if i != b.len() {
-        return None;
-    }
-    let max_second = if minute == 59 { 60 } else { 59 };
-    if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > max_second {
-        return None;
-    }
-    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month as u32, 1)?;
-    let days_in_month = {
-        let next = if month == 12 {
-            chrono::NaiveDate::from_ymd_opt(year as i32 + 1, 1, 1)?
-        } else {
-            chrono::NaiveDate::from_ymd_opt(year as i32, month as u32 + 1, 1)?
-        };
-        (next - date).num_days()
-    };
-    if day < 1 || day > days_in_month {
-        return None;
-    }
-    let days = (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days() + day - 1;
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-    Some(secs * 1000 + nanos / 1_000_000)
 }
 
 /// Parses a UUID in its canonical `8-4-4-4-12` hex form.

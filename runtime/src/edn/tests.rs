@@ -365,6 +365,8 @@ fn errors_with_positions() {
     err("2r102", "Invalid number 2r102", 1, 1);
     err("99r1", "Radix out of range", 1, 1);
     err("1/0", "Divide by zero", 1, 1);
+    err("1e100001M", "Exponent out of range in 1e100001M", 1, 1);
+    err("1e-99999999999999999999M", "Exponent out of range", 1, 1);
     err("1/2/3", "Invalid number 1/2/3", 1, 1);
     err("1/-2", "Invalid number", 1, 1);
     err("::auto", "Invalid token ::auto", 1, 1);
@@ -639,5 +641,61 @@ mod prop {
             let s = String::from_utf8_lossy(&b);
             let _ = read(&s);
         }
+    }
+}
+
+#[test]
+fn inst_calendar_like_java() {
+    // java.util.Date: 1582-10-15T00:00Z is -12219292800000, and the day
+    // before is Julian 1582-10-04.
+    assert_eq!(
+        parse_inst("1582-10-15T00:00:00Z"),
+        Some(-12_219_292_800_000)
+    );
+    assert_eq!(
+        parse_inst("1582-10-04"),
+        Some(-12_219_292_800_000 - 86_400_000)
+    );
+    assert_eq!(
+        format_inst(-12_219_292_800_000 - 1),
+        "1582-10-04T23:59:59.999-00:00"
+    );
+    // GregorianCalendar(1, 0, 1) in UTC.
+    assert_eq!(
+        parse_inst("0001-01-01T00:00:00Z"),
+        Some(-62_135_769_600_000)
+    );
+    assert_eq!(
+        format_inst(-62_135_769_600_000),
+        "0001-01-01T00:00:00.000-00:00"
+    );
+    assert_eq!(format_inst(0), "1970-01-01T00:00:00.000-00:00");
+    assert_eq!(format_inst(-1), "1969-12-31T23:59:59.999-00:00");
+    assert_eq!(
+        parse_inst("2000-02-29T12:34:56.789Z"),
+        Some(951_827_696_789)
+    );
+    assert_eq!(
+        format_inst(951_827_696_789),
+        "2000-02-29T12:34:56.789-00:00"
+    );
+    // Leap second rolls over, like the lenient calendar.
+    assert_eq!(parse_inst("1970-01-01T00:59:60Z"), Some(3_600_000));
+    assert_eq!(parse_inst("1970-01-01T00:58:60Z"), None);
+    assert_eq!(parse_inst("1970-01-01T00:00:00+24:00"), None);
+    assert_eq!(parse_inst("1970-01-01t00:00:00z"), None);
+    assert_eq!(parse_inst("1970-01-01T00:00:00."), None);
+    assert_eq!(parse_inst("1970-01-01T00:00:00+0100"), None);
+    // Gregorian leap rules are checked even in Julian years (clojure.instant).
+    assert_eq!(parse_inst("1500-02-29"), None);
+    for ms in [
+        -62_167_219_200_000i64,
+        -12_219_292_800_001,
+        -12_219_292_800_000,
+        -1,
+        0,
+        253_402_300_799_999,
+    ] {
+        assert_eq!(parse_inst(&format_inst(ms)), Some(ms), "{ms}");
     }
 }
