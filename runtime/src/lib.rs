@@ -6,6 +6,8 @@ pub mod edn;
 pub mod error;
 pub mod schema;
 pub mod source;
+pub mod store;
+pub mod tree;
 pub mod value;
 
 pub use datom::{Datom, Eid, IndexOrder, TX0};
