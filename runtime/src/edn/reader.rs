@@ -36,6 +36,10 @@ pub fn read(text: &str) -> Result<Value> {
     r.skip_ws();
     if r.pos < r.src.len() {
         let start = r.pos;
+        // Only discarded forms (`#_ x`) may follow.
+        if matches!(r.clone().read_next(), Ok(None)) {
+            return Ok(v);
+        }
         let end = r.token_end(start, true);
         let text = &r.src[start..end];
         return Err(r.error_at(

@@ -230,6 +230,8 @@ fn discard() {
     assert_eq!(r("[1 #_2 3]"), Value::vector(vec![l(1), l(3)]));
     assert_eq!(r("[1 #_ #_ 2 3 4]"), Value::vector(vec![l(1), l(4)]));
     assert_eq!(r("#_ [a] 5"), l(5));
+    assert_eq!(r("5 #_ [a]"), l(5));
+    assert_eq!(r("#_1 5 #_2 ; c"), l(5));
     assert_eq!(r("[#_1]"), Value::vector(vec![]));
     assert_eq!(r("{:a #_:b 1}"), Value::map([(Value::kw("a"), l(1))]));
     assert_eq!(read_all("#_1").unwrap(), vec![]);
@@ -341,6 +343,9 @@ fn errors_with_positions() {
     err("{:a 1]", "Unexpected character ']'", 1, 6);
     err("1 2", "Unexpected trailing text '2'", 1, 3);
     err("1 )", "Unexpected trailing text ')'", 1, 3);
+    err("1 #_2 3", "Unexpected trailing text '#_2'", 1, 3);
+    err("1 #_", "Unexpected trailing text '#_'", 1, 3);
+    err("#_1", "Unexpected end of input", 1, 4);
     err("[a\n  \"abc", "Unterminated string", 2, 3);
     err("\"abc\\", "Unterminated string", 1, 1);
     err("(1 2", "Unterminated list", 1, 1);
@@ -634,6 +639,16 @@ mod prop {
         ) {
             let _ = read(&s);
             let _ = read_all(&s);
+        }
+
+        #[test]
+        fn reading_damaged_edn_never_panics(v in value(), cut in any::<proptest::sample::Index>(),
+                                            junk in "[\\\\\"#{}()\\[\\]^:;/ 0-9a-z]{0,3}") {
+            let s = to_string(&v);
+            let cuts: Vec<usize> = (0..=s.len()).filter(|&i| s.is_char_boundary(i)).collect();
+            let at = cuts[cut.index(cuts.len())];
+            let _ = read(&s[..at]);
+            let _ = read(&format!("{}{junk}{}", &s[..at], &s[at..]));
         }
 
         #[test]
