@@ -28,7 +28,7 @@ use crate::source::Source;
 use crate::value::{Keyword, Value};
 
 /// Maximum nesting of [`Entity::touch`] (component chains).
-pub const MAX_TOUCH_DEPTH: usize = 512;
+pub const MAX_TOUCH_DEPTH: usize = 128;
 
 /// A lazy entity over a source.
 #[derive(Clone)]

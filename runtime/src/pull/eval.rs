@@ -15,8 +15,16 @@ use crate::source::Source;
 use crate::value::{Keyword, Value};
 
 /// Maximum nesting of pulled maps (subpatterns, recursion, components).
-/// Deeper data raises an error instead of exhausting the stack.
-pub const MAX_NESTING: usize = 512;
+/// Deeper data raises an error instead of exhausting the stack (results this
+/// deep are already costly to drop, print or compare recursively).
+pub const MAX_NESTING: usize = 1000;
+
+/// Nesting evaluated on the caller's stack; deeper pulls are redone on a
+/// helper thread with a stack large enough for [`MAX_NESTING`].
+const SHALLOW_NESTING: usize = 64;
+
+/// Stack size of the helper thread for deep pulls (reserved, not committed).
+const DEEP_STACK_BYTES: usize = 64 << 20;
 
 type Kvps = BTreeMap<Value, Value>;
 
@@ -80,20 +88,56 @@ fn wildcard() -> &'static Pattern {
     })
 }
 
+fn too_deep_marker() -> Value {
+    Value::kw("pull/too-deep")
+}
+
 pub(crate) struct Puller<'s> {
     src: &'s dyn Source,
+    max: usize,
 }
 
 impl<'s> Puller<'s> {
     pub(crate) fn new(src: &'s dyn Source) -> Puller<'s> {
-        Puller { src }
+        Puller {
+            src,
+            max: SHALLOW_NESTING,
+        }
     }
 
     /// Pulls `pattern` from `eid` at the top level (fresh context).
     pub(crate) fn pull_root(&self, pattern: &Pattern, eid: Eid) -> Result<Option<Value>> {
-        Ok(self
-            .pull_entity(pattern, eid, &Rec::default(), FrameAttr::Root, 0)?
-            .map(|m| Value::Map(std::sync::Arc::new(m))))
+        match self.pull_entity(pattern, eid, &Rec::default(), FrameAttr::Root, 0) {
+            Ok(m) => Ok(m.map(|m| Value::Map(std::sync::Arc::new(m)))),
+            Err(e) if self.max < MAX_NESTING && e.data == Some(too_deep_marker()) => {
+                let src = self.src;
+                std::thread::scope(|scope| {
+                    let worker = std::thread::Builder::new()
+                        .name("cairn-deep-pull".into())
+                        .stack_size(DEEP_STACK_BYTES)
+                        .spawn_scoped(scope, move || {
+                            Puller {
+                                src,
+                                max: MAX_NESTING,
+                            }
+                            .pull_root(pattern, eid)
+                        })
+                        .map_err(|e| Error::other(format!("cannot start deep pull: {e}")))?;
+                    worker
+                        .join()
+                        .unwrap_or_else(|_| Err(Error::other("deep pull panicked")))
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn too_deep(&self, eid: Eid) -> Error {
+        Error::other(format!(
+            "Pull nested deeper than {} levels at entity {eid}",
+            self.max
+        ))
+        .with_data(too_deep_marker())
     }
 
     fn check_attr(&self, a: &Keyword) -> Result<()> {
@@ -140,10 +184,8 @@ impl<'s> Puller<'s> {
         frame: FrameAttr<'_>,
         level: usize,
     ) -> Result<Option<Kvps>> {
-        if level > MAX_NESTING {
-            return Err(Error::other(format!(
-                "Pull nested deeper than {MAX_NESTING} levels at entity {eid}"
-            )));
+        if level > self.max {
+            return Err(self.too_deep(eid));
         }
         if pattern.wildcard {
             return self
@@ -165,10 +207,8 @@ impl<'s> Puller<'s> {
         frame: FrameAttr<'_>,
         level: usize,
     ) -> Result<Kvps> {
-        if level > MAX_NESTING {
-            return Err(Error::other(format!(
-                "Pull nested deeper than {MAX_NESTING} levels at entity {eid}"
-            )));
+        if level > self.max {
+            return Err(self.too_deep(eid));
         }
         if rec.is_seen(eid) {
             let mut m = Kvps::new();

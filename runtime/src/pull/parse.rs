@@ -132,7 +132,7 @@ pub fn parse_pattern(selector: &Value) -> Result<Pattern> {
 }
 
 /// Nesting limit for selectors (guards the parser's recursion).
-const MAX_SELECTOR_DEPTH: usize = 256;
+const MAX_SELECTOR_DEPTH: usize = 64;
 
 fn parse_pattern_at(selector: &Value, depth: usize) -> Result<Pattern> {
     if depth > MAX_SELECTOR_DEPTH {
