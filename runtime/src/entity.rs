@@ -247,3 +247,66 @@ impl fmt::Debug for Entity {
         write!(f, "{{:db/id {}}}", self.eid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::pull::tests::{family, v};
+
+    #[test]
+    fn entity_api_basics() {
+        let s: Arc<dyn crate::source::Source> = Arc::new(family());
+        let e = |x: &str| Entity::new(s.clone(), &v(x)).unwrap();
+        let k = Keyword::new;
+        let david = e("2").unwrap();
+        assert_eq!(david.id(), 2);
+        assert_eq!(david.get(&k("name")).unwrap(), v("\"David\""));
+        assert_eq!(david.get(&k("db/id")).unwrap(), v("2"));
+        assert_eq!(david.get(&k("father")).unwrap(), v("{:db/id 1}"));
+        assert_eq!(david.get(&k("nick")).unwrap(), Value::Nil);
+        assert_eq!(david.get(&k("unknown")).unwrap(), Value::Nil);
+        let petr = e("[:name \"Petr\"]").unwrap();
+        assert_eq!(petr.get(&k("aka")).unwrap(), v(r#"#{"Devil" "Tupen"}"#));
+        assert_eq!(
+            petr.get(&k("_father")).unwrap(),
+            v("#{{:db/id 2} {:db/id 3}}")
+        );
+        match petr.lookup(&k("child")).unwrap() {
+            Some(EntityValue::Set(kids)) => {
+                assert_eq!(kids.len(), 2);
+                let thomas = kids[1].as_entity().unwrap();
+                assert_eq!(thomas.get(&k("name")).unwrap(), v("\"Thomas\""));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Components: reverse is a single entity.
+        let engine = e("6").unwrap();
+        assert_eq!(engine.get(&k("_spec")).unwrap(), v("{:db/id 5}"));
+        assert_eq!(
+            e("5").unwrap().touch().unwrap(),
+            v(r#"{:db/id 5 :name "Car" :spec {:db/id 6 :name "Engine"}
+                  :part #{{:db/id 7 :name "Wheel" :part #{{:db/id 8 :name "Bolt"}}}}}"#)
+        );
+        assert_eq!(
+            david.touch().unwrap(),
+            v(r#"{:db/id 2 :name "David" :father {:db/id 1}}"#)
+        );
+        // Ids without datoms exist; unresolvable refs and other values do not.
+        assert_eq!(e("777").unwrap().get(&k("db/id")).unwrap(), v("777"));
+        assert!(e("[:name \"Nobody\"]").is_none());
+        assert!(e(":no/ident").is_none());
+        assert!(e("\"str\"").is_none());
+        assert!(e("0").is_none());
+        let err = Entity::new(s.clone(), &v("[:name]")).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Syntax);
+        let err = Entity::new(s.clone(), &v("[:aka \"Devil\"]")).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Lookup);
+        // Equality: same source object and id.
+        assert_eq!(e("2").unwrap(), david);
+        let other: Arc<dyn crate::source::Source> = Arc::new(family());
+        assert_ne!(Entity::from_eid(other, 2), david);
+    }
+}

@@ -23,7 +23,7 @@ mod conformance;
 mod eval;
 mod parse;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use eval::MAX_NESTING;
 pub use parse::{AttrSpec, Limit, Pattern, Sub, parse_pattern};
