@@ -1,6 +1,12 @@
-//! EDN printer.
+//! EDN printer. Output reads back (with [`super::read`]) to an equal value,
+//! and matches what Clojure's `pr-str` prints where Clojure can print the
+//! value: doubles and big decimals like Java's `toString`, `#inst` with
+//! milliseconds and a `-00:00` offset, maps as `{k v, k v}`.
 
 use std::fmt::Write;
+
+use bigdecimal::BigDecimal;
+use num_bigint::Sign;
 
 use crate::value::Value;
 
@@ -27,21 +33,21 @@ pub fn write_value(out: &mut String, v: &Value) {
         }
         Value::Double(d) => write_double(out, *d),
         Value::BigDec(d) => {
-            let _ = write!(out, "{d}M");
+            write_bigdec(out, d);
+            out.push('M');
         }
         Value::Str(s) => write_string(out, s),
-        Value::Char(c) => {
-            let _ = write!(out, "\\{c}");
-        }
+        Value::Char(c) => write_char(out, *c),
         Value::Keyword(k) => {
-            let _ = write!(out, ":{}", k.full());
+            out.push(':');
+            out.push_str(k.full());
         }
         Value::Symbol(s) => out.push_str(s.full()),
         Value::Uuid(u) => {
             let _ = write!(out, "#uuid \"{u}\"");
         }
         Value::Inst(ms) => {
-            let _ = write!(out, "#inst \"{}\"", crate::edn::format_inst(*ms));
+            let _ = write!(out, "#inst \"{}\"", super::format_inst(*ms));
         }
         Value::Bytes(b) => {
             out.push_str("#bytes \"");
@@ -66,7 +72,9 @@ pub fn write_value(out: &mut String, v: &Value) {
             out.push('}');
         }
         Value::Tagged(t) => {
-            let _ = write!(out, "#{} ", t.0.full());
+            out.push('#');
+            out.push_str(t.0.full());
+            out.push(' ');
             write_value(out, &t.1);
         }
     }
@@ -88,16 +96,98 @@ fn write_seq<'a>(
     out.push_str(close);
 }
 
+/// Java's `Double.toString` with the shortest round-tripping digits:
+/// plain notation for `1e-3 <= |d| < 1e7` (`1.0`, `0.001`), otherwise
+/// `1.0E7`, `1.5E-4`.
 fn write_double(out: &mut String, d: f64) {
     if d.is_nan() {
         out.push_str("##NaN");
-    } else if d.is_infinite() {
-        out.push_str(if d > 0.0 { "##Inf" } else { "##-Inf" });
-    } else if d == d.trunc() && d.abs() < 1e16 {
-        let _ = write!(out, "{d:.1}");
-    } else {
-        let _ = write!(out, "{d:?}");
+        return;
     }
+    if d.is_infinite() {
+        out.push_str(if d > 0.0 { "##Inf" } else { "##-Inf" });
+        return;
+    }
+    if d.is_sign_negative() {
+        out.push('-');
+    }
+    let a = d.abs();
+    if a == 0.0 {
+        out.push_str("0.0");
+        return;
+    }
+    // `{:e}` gives the shortest digits that round-trip: "1.2345e7".
+    let sci = format!("{a:e}");
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    if (1e-3..1e7).contains(&a) {
+        if exp >= 0 {
+            let e = exp as usize;
+            if digits.len() > e + 1 {
+                out.push_str(&digits[..=e]);
+                out.push('.');
+                out.push_str(&digits[e + 1..]);
+            } else {
+                out.push_str(&digits);
+                out.extend(std::iter::repeat_n('0', e + 1 - digits.len()));
+                out.push_str(".0");
+            }
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
+            out.push_str(&digits);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        out.push('.');
+        out.push_str(if digits.len() > 1 { &digits[1..] } else { "0" });
+        let _ = write!(out, "E{exp}");
+    }
+}
+
+/// Java's `BigDecimal.toString`: plain when the scale is non-negative and
+/// the adjusted exponent is at least -6, else scientific (`1E+10`).
+fn write_bigdec(out: &mut String, d: &BigDecimal) {
+    let (unscaled, scale) = d.as_bigint_and_exponent();
+    if unscaled.sign() == Sign::Minus {
+        out.push('-');
+    }
+    let coeff = unscaled.magnitude().to_string();
+    let n = coeff.len() as i64;
+    let adjusted = -scale + (n - 1);
+    if scale >= 0 && adjusted >= -6 {
+        if scale == 0 {
+            out.push_str(&coeff);
+        } else if n > scale {
+            let p = (n - scale) as usize;
+            out.push_str(&coeff[..p]);
+            out.push('.');
+            out.push_str(&coeff[p..]);
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (scale - n) as usize));
+            out.push_str(&coeff);
+        }
+    } else {
+        out.push_str(&coeff[..1]);
+        if n > 1 {
+            out.push('.');
+            out.push_str(&coeff[1..]);
+        }
+        let _ = write!(
+            out,
+            "E{}{}",
+            if adjusted >= 0 { "+" } else { "-" },
+            adjusted.unsigned_abs()
+        );
+    }
+}
+
+/// True for characters printed as `\uXXXX` (in strings) because they are
+/// invisible or would be taken for whitespace.
+fn needs_unicode_escape(c: char) -> bool {
+    c.is_control() || (c != ' ' && c.is_whitespace()) || c == '\u{feff}'
 }
 
 fn write_string(out: &mut String, s: &str) {
@@ -109,8 +199,29 @@ fn write_string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
             c => out.push(c),
         }
     }
     out.push('"');
+}
+
+fn write_char(out: &mut String, c: char) {
+    out.push('\\');
+    match c {
+        '\n' => out.push_str("newline"),
+        ' ' => out.push_str("space"),
+        '\t' => out.push_str("tab"),
+        '\u{8}' => out.push_str("backspace"),
+        '\u{c}' => out.push_str("formfeed"),
+        '\r' => out.push_str("return"),
+        c if needs_unicode_escape(c) && (c as u32) <= 0xFFFF => {
+            let _ = write!(out, "u{:04x}", c as u32);
+        }
+        c => out.push(c),
+    }
 }

@@ -21,6 +21,10 @@ use crate::value::{Keyword, Name, Symbol, Value};
 /// Deepest nesting of collections, tags, discards and metadata accepted.
 pub const MAX_DEPTH: usize = 1000;
 
+/// Largest `|scale|` of a big decimal read (`1e100000M` is the largest
+/// power of ten): bigger ones would make exact comparisons explode.
+const MAX_DECIMAL_SCALE: u64 = 100_000;
+
 /// Reads exactly one form from `text`. Whitespace and comments may surround
 /// it; anything else after it is an error.
 pub fn read(text: &str) -> Result<Value> {
@@ -32,6 +36,10 @@ pub fn read(text: &str) -> Result<Value> {
     r.skip_ws();
     if r.pos < r.src.len() {
         let start = r.pos;
+        // Only discarded forms (`#_ x`) may follow.
+        if matches!(r.clone().read_next(), Ok(None)) {
+            return Ok(v);
+        }
         let end = r.token_end(start, true);
         let text = &r.src[start..end];
         return Err(r.error_at(
@@ -49,22 +57,71 @@ pub fn read_all(text: &str) -> Result<Vec<Value>> {
 
 /// A reader over a text holding any number of forms. Iterating yields each
 /// top-level form in turn; after an error it yields nothing more.
+///
+/// Parsing is iterative (an explicit stack, at most [`MAX_DEPTH`] deep), so
+/// no input can overflow the thread's stack.
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
     src: &'a str,
     pos: usize,
-    depth: usize,
     failed: bool,
 }
 
-/// Result of reading one item inside a sequence of forms.
-enum Step {
-    /// A form and the byte offset it starts at.
-    Form(Value, usize),
-    /// The expected closing delimiter (consumed).
-    Close,
-    /// End of input.
-    Eof,
+/// Which collection a [`Frame::Coll`] builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coll {
+    List,
+    Vector,
+    Set,
+    Map,
+}
+
+impl Coll {
+    fn close(self) -> char {
+        match self {
+            Coll::List => ')',
+            Coll::Vector => ']',
+            Coll::Set | Coll::Map => '}',
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Coll::List => "list",
+            Coll::Vector => "vector",
+            Coll::Set => "set",
+            Coll::Map => "map",
+        }
+    }
+}
+
+/// A construct waiting for forms.
+#[derive(Debug)]
+enum Frame<'a> {
+    /// A collection opened at `start`; `ns` qualifies keys of `#:ns{...}`.
+    Coll {
+        kind: Coll,
+        start: usize,
+        ns: Option<&'a str>,
+        items: Vec<Value>,
+        starts: Vec<usize>,
+    },
+    /// `#_` at `start`: the next form is dropped.
+    Discard { start: usize },
+    /// `#tag` at `start`: the next form is the tagged value.
+    Tag { start: usize, tag: &'a str },
+    /// `^` at `start`: waiting for the metadata (`false`) or the form (`true`).
+    Meta { start: usize, got_meta: bool },
+}
+
+impl Frame<'_> {
+    fn start(&self) -> usize {
+        match self {
+            Frame::Coll { start, .. }
+            | Frame::Discard { start }
+            | Frame::Tag { start, .. }
+            | Frame::Meta { start, .. } => *start,
+        }
+    }
 }
 
 impl<'a> Reader<'a> {
@@ -73,7 +130,6 @@ impl<'a> Reader<'a> {
         Reader {
             src: text,
             pos: 0,
-            depth: 0,
             failed: false,
         }
     }
@@ -93,16 +149,312 @@ impl<'a> Reader<'a> {
         if self.failed {
             return Ok(None);
         }
-        let r = match self.step(None) {
-            Ok(Step::Form(v, _)) => Ok(Some(v)),
-            Ok(Step::Eof) => Ok(None),
-            Ok(Step::Close) => unreachable_close(self),
-            Err(e) => Err(e),
-        };
+        let r = self.parse();
         if r.is_err() {
             self.failed = true;
         }
         r
+    }
+
+    fn parse(&mut self) -> Result<Option<Value>> {
+        let mut stack: Vec<Frame<'a>> = Vec::new();
+        loop {
+            self.skip_ws();
+            let start = self.pos;
+            let Some(c) = self.peek() else {
+                return match stack.last() {
+                    None => Ok(None),
+                    Some(Frame::Coll { kind, start, .. }) => Err(self.error_at(
+                        *start,
+                        format!(
+                            "Unterminated {}: end of input before '{}'",
+                            kind.name(),
+                            kind.close()
+                        ),
+                    )),
+                    Some(f) => {
+                        let what = &self.src[f.start()..self.token_end(f.start(), true)];
+                        Err(self.error_at(
+                            f.start(),
+                            format!("Unexpected end of input: {what} must be followed by a form"),
+                        ))
+                    }
+                };
+            };
+            let (value, at) = match c {
+                ')' | ']' | '}' => match stack.pop() {
+                    Some(Frame::Coll {
+                        kind,
+                        start: open,
+                        ns,
+                        items,
+                        starts,
+                    }) if kind.close() == c => {
+                        self.pos += 1;
+                        (self.build(kind, open, ns, items, starts)?, open)
+                    }
+                    _ => return Err(self.error_at(start, format!("Unexpected character '{c}'"))),
+                },
+                '(' | '[' | '{' => {
+                    let kind = match c {
+                        '(' => Coll::List,
+                        '[' => Coll::Vector,
+                        _ => Coll::Map,
+                    };
+                    self.push(&mut stack, start, Frame::coll(kind, start, None))?;
+                    self.pos += 1;
+                    continue;
+                }
+                '^' => {
+                    self.push(
+                        &mut stack,
+                        start,
+                        Frame::Meta {
+                            start,
+                            got_meta: false,
+                        },
+                    )?;
+                    self.pos += 1;
+                    continue;
+                }
+                '#' => match self.peek_at(start + 1) {
+                    Some('{') => {
+                        self.push(&mut stack, start, Frame::coll(Coll::Set, start, None))?;
+                        self.pos += 2;
+                        continue;
+                    }
+                    Some('_') => {
+                        self.push(&mut stack, start, Frame::Discard { start })?;
+                        self.pos += 2;
+                        continue;
+                    }
+                    Some(':') => {
+                        let ns = self.namespace_prefix(start)?;
+                        self.push(
+                            &mut stack,
+                            start,
+                            Frame::coll(Coll::Map, self.pos, Some(ns)),
+                        )?;
+                        self.pos += 1;
+                        continue;
+                    }
+                    Some('#') => (self.symbolic(start)?, start),
+                    None => return Err(self.error_at(start, "Unexpected end of input after #")),
+                    Some(c) if is_whitespace(c) || is_terminating(c) => {
+                        return Err(self.error_at(start, format!("No dispatch macro for #{c}")));
+                    }
+                    Some(_) => {
+                        let tag = self.tag(start)?;
+                        self.push(&mut stack, start, Frame::Tag { start, tag })?;
+                        continue;
+                    }
+                },
+                _ => (self.atom(c, start)?, start),
+            };
+            // Hand the finished form to the frames waiting for it.
+            let (mut value, mut at) = (value, at);
+            loop {
+                match stack.last_mut() {
+                    None => return Ok(Some(value)),
+                    Some(Frame::Coll { items, starts, .. }) => {
+                        items.push(value);
+                        starts.push(at);
+                        break;
+                    }
+                    Some(Frame::Discard { .. }) => {
+                        stack.pop();
+                        break;
+                    }
+                    Some(Frame::Tag { start, tag }) => {
+                        let (start, tag) = (*start, *tag);
+                        stack.pop();
+                        value = self.tagged(tag, value, start)?;
+                        at = start;
+                    }
+                    Some(Frame::Meta { start, got_meta }) => {
+                        let start = *start;
+                        if !*got_meta {
+                            if !matches!(
+                                value,
+                                Value::Symbol(_)
+                                    | Value::Str(_)
+                                    | Value::Keyword(_)
+                                    | Value::Map(_)
+                            ) {
+                                return Err(self.error_at(
+                                    start,
+                                    "Metadata must be a symbol, keyword, string or map",
+                                ));
+                            }
+                            *got_meta = true;
+                            break;
+                        }
+                        stack.pop();
+                        if !matches!(
+                            value,
+                            Value::Symbol(_)
+                                | Value::List(_)
+                                | Value::Vector(_)
+                                | Value::Set(_)
+                                | Value::Map(_)
+                        ) {
+                            return Err(self.error_at(
+                                start,
+                                format!(
+                                    "Metadata cannot be applied to {}",
+                                    super::to_string(&value)
+                                ),
+                            ));
+                        }
+                        at = start;
+                    }
+                }
+            }
+        }
+    }
+
+    fn push(&self, stack: &mut Vec<Frame<'a>>, start: usize, frame: Frame<'a>) -> Result<()> {
+        if stack.len() >= MAX_DEPTH {
+            return Err(self.error_at(start, format!("Nesting deeper than {MAX_DEPTH} levels")));
+        }
+        stack.push(frame);
+        Ok(())
+    }
+
+    /// Builds a finished collection, checking maps and sets.
+    fn build(
+        &self,
+        kind: Coll,
+        start: usize,
+        ns: Option<&str>,
+        items: Vec<Value>,
+        starts: Vec<usize>,
+    ) -> Result<Value> {
+        match kind {
+            Coll::List => Ok(Value::list(items)),
+            Coll::Vector => Ok(Value::vector(items)),
+            Coll::Set => {
+                let mut set = BTreeSet::new();
+                for (v, at) in items.into_iter().zip(starts) {
+                    if set.contains(&v) {
+                        return Err(self.error_at(
+                            at,
+                            format!("Duplicate key {} in set", super::to_string(&v)),
+                        ));
+                    }
+                    set.insert(v);
+                }
+                Ok(Value::Set(Arc::new(set)))
+            }
+            Coll::Map => {
+                if items.len() % 2 != 0 {
+                    return Err(
+                        self.error_at(start, "Map literal must contain an even number of forms")
+                    );
+                }
+                let mut m = BTreeMap::new();
+                let mut it = items.into_iter();
+                let mut i = 0;
+                while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                    let k = match ns {
+                        Some(ns) => qualify(k, ns),
+                        None => k,
+                    };
+                    if m.contains_key(&k) {
+                        return Err(self.error_at(
+                            starts[i],
+                            format!("Duplicate key {} in map", super::to_string(&k)),
+                        ));
+                    }
+                    m.insert(k, v);
+                    i += 2;
+                }
+                Ok(Value::Map(Arc::new(m)))
+            }
+        }
+    }
+
+    /// Reads a form that contains no other forms, starting with `c`.
+    fn atom(&mut self, c: char, start: usize) -> Result<Value> {
+        match c {
+            '"' => self.string(start),
+            '\\' => self.character(start),
+            _ => {
+                let end = self.token_end(start, false);
+                let tok = &self.src[start..end];
+                self.pos = end;
+                let mut cs = tok.chars();
+                let numeric = match (cs.next(), cs.next()) {
+                    (Some(d), _) if d.is_ascii_digit() => true,
+                    (Some('+' | '-'), Some(d)) => d.is_ascii_digit(),
+                    _ => false,
+                };
+                if numeric {
+                    parse_number(tok).map_err(|m| self.error_at(start, m))
+                } else {
+                    self.token(tok, start)
+                }
+            }
+        }
+    }
+
+    /// `##Inf`, `##-Inf`, `##NaN` at `start`.
+    fn symbolic(&mut self, start: usize) -> Result<Value> {
+        let tok_start = start + 2;
+        let end = self.token_end(tok_start, false);
+        let tok = &self.src[tok_start..end];
+        self.pos = end;
+        match tok {
+            "Inf" => Ok(Value::Double(f64::INFINITY)),
+            "-Inf" => Ok(Value::Double(f64::NEG_INFINITY)),
+            "NaN" => Ok(Value::Double(f64::NAN)),
+            _ => Err(self.error_at(start, format!("Unknown symbolic value ##{tok}"))),
+        }
+    }
+
+    /// The tag of `#tag` at `start`; leaves the reader after it.
+    fn tag(&mut self, start: usize) -> Result<&'a str> {
+        let tag_start = start + 1;
+        let end = self.token_end(tag_start, false);
+        let src: &'a str = self.src;
+        let tag = &src[tag_start..end];
+        let alpha = tag.chars().next().is_some_and(|c| c.is_alphabetic());
+        if !alpha || !valid_symbol_token(tag) {
+            return Err(self.error_at(start, format!("Invalid reader tag #{tag}")));
+        }
+        self.pos = end;
+        Ok(tag)
+    }
+
+    /// The namespace of `#:ns{` at `start`; leaves the reader at the `{`.
+    fn namespace_prefix(&mut self, start: usize) -> Result<&'a str> {
+        let ns_start = start + 2;
+        let end = self.token_end(ns_start, false);
+        let src: &'a str = self.src;
+        let ns = &src[ns_start..end];
+        if ns.starts_with(':') {
+            return Err(self.error_at(
+                start,
+                format!(
+                    "Invalid namespaced map #:{ns}: auto-resolved namespaces are not allowed in EDN"
+                ),
+            ));
+        }
+        if ns.is_empty() || ns.contains('/') || !valid_symbol_token(ns) {
+            return Err(self.error_at(
+                start,
+                format!("Invalid namespace #:{ns} for a namespaced map"),
+            ));
+        }
+        self.pos = end;
+        self.skip_ws();
+        if self.peek() != Some('{') {
+            return Err(self.error_at(
+                start,
+                format!("Namespaced map #:{ns} must be followed by a map"),
+            ));
+        }
+        Ok(ns)
     }
 
     fn error_at(&self, offset: usize, msg: impl Into<String>) -> Error {
@@ -156,144 +508,6 @@ impl<'a> Reader<'a> {
             }
         }
         self.src.len()
-    }
-
-    /// Reads one item: a form, the closing delimiter `close`, or the end.
-    fn step(&mut self, close: Option<char>) -> Result<Step> {
-        loop {
-            self.skip_ws();
-            let start = self.pos;
-            let Some(c) = self.peek() else {
-                return Ok(Step::Eof);
-            };
-            if matches!(c, ')' | ']' | '}') {
-                if Some(c) == close {
-                    self.pos += 1;
-                    return Ok(Step::Close);
-                }
-                return Err(self.error_at(start, format!("Unexpected character '{c}'")));
-            }
-            if c == '#' && self.peek_at(start + 1) == Some('_') {
-                self.pos += 2;
-                self.required(start, "#_")?;
-                continue;
-            }
-            let v = self.form(c, start)?;
-            return Ok(Step::Form(v, start));
-        }
-    }
-
-    /// Reads a form that must be there (after a tag, `#_`, `^`, ...).
-    fn required(&mut self, start: usize, after: &str) -> Result<Value> {
-        self.enter(start)?;
-        let r = self.step(None);
-        self.depth -= 1;
-        match r? {
-            Step::Form(v, _) => Ok(v),
-            _ => Err(self.error_at(
-                start,
-                format!("Unexpected end of input: {after} must be followed by a form"),
-            )),
-        }
-    }
-
-    fn enter(&mut self, start: usize) -> Result<()> {
-        if self.depth >= MAX_DEPTH {
-            return Err(self.error_at(start, format!("Nesting deeper than {MAX_DEPTH} levels")));
-        }
-        self.depth += 1;
-        Ok(())
-    }
-
-    /// Reads the form starting with `c` at `start` (not a closer, not `#_`).
-    fn form(&mut self, c: char, start: usize) -> Result<Value> {
-        match c {
-            '(' => {
-                self.pos += 1;
-                Ok(Value::list(self.seq(start, ')', "list")?.0))
-            }
-            '[' => {
-                self.pos += 1;
-                Ok(Value::vector(self.seq(start, ']', "vector")?.0))
-            }
-            '{' => {
-                self.pos += 1;
-                self.map(start, None)
-            }
-            '"' => self.string(start),
-            '\\' => self.character(start),
-            '#' => self.dispatch(start),
-            '^' => self.meta(start),
-            _ => {
-                let end = self.token_end(start, false);
-                let tok = &self.src[start..end];
-                self.pos = end;
-                let mut cs = tok.chars();
-                let first = cs.next();
-                let second = cs.next();
-                let numeric = match (first, second) {
-                    (Some(d), _) if d.is_ascii_digit() => true,
-                    (Some('+' | '-'), Some(d)) => d.is_ascii_digit(),
-                    _ => false,
-                };
-                if numeric {
-                    parse_number(tok).map_err(|m| self.error_at(start, m))
-                } else {
-                    self.token(tok, start)
-                }
-            }
-        }
-    }
-
-    /// Reads forms up to `close`; returns them with their start offsets.
-    fn seq(&mut self, start: usize, close: char, what: &str) -> Result<(Vec<Value>, Vec<usize>)> {
-        self.enter(start)?;
-        let mut items = Vec::new();
-        let mut starts = Vec::new();
-        let r = loop {
-            match self.step(Some(close)) {
-                Ok(Step::Form(v, at)) => {
-                    items.push(v);
-                    starts.push(at);
-                }
-                Ok(Step::Close) => break Ok((items, starts)),
-                Ok(Step::Eof) => {
-                    break Err(self.error_at(
-                        start,
-                        format!("Unterminated {what}: end of input before '{close}'"),
-                    ));
-                }
-                Err(e) => break Err(e),
-            }
-        };
-        self.depth -= 1;
-        r
-    }
-
-    /// Reads a map after its `{`; `ns` qualifies keys (`#:ns{...}`).
-    fn map(&mut self, start: usize, ns: Option<&str>) -> Result<Value> {
-        let (items, starts) = self.seq(start, '}', "map")?;
-        if items.len() % 2 != 0 {
-            return Err(self.error_at(start, "Map literal must contain an even number of forms"));
-        }
-        let mut m = BTreeMap::new();
-        let mut it = items.into_iter();
-        let mut i = 0;
-        while let (Some(k), Some(v)) = (it.next(), it.next()) {
-            let k = match ns {
-                Some(ns) => qualify(k, ns),
-                None => k,
-            };
-            if m.contains_key(&k) {
-                return Err(self.error_at(
-                    starts[i],
-                    format!("Duplicate key {} in map", super::to_string(&k)),
-                ));
-            }
-            m.insert(k, v);
-            i += 2;
-        }
-        Ok(Value::Map(Arc::new(m)))
     }
 
     fn string(&mut self, start: usize) -> Result<Value> {
@@ -482,58 +696,6 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads what follows `#` at `start`.
-    fn dispatch(&mut self, start: usize) -> Result<Value> {
-        self.pos += 1;
-        match self.peek() {
-            Some('{') => {
-                self.pos += 1;
-                let (items, starts) = self.seq(start, '}', "set")?;
-                let mut set = BTreeSet::new();
-                for (v, at) in items.into_iter().zip(starts) {
-                    if set.contains(&v) {
-                        return Err(self.error_at(
-                            at,
-                            format!("Duplicate key {} in set", super::to_string(&v)),
-                        ));
-                    }
-                    set.insert(v);
-                }
-                Ok(Value::Set(Arc::new(set)))
-            }
-            Some('#') => {
-                self.pos += 1;
-                let tok_start = self.pos;
-                let end = self.token_end(tok_start, false);
-                let tok = &self.src[tok_start..end];
-                self.pos = end;
-                match tok {
-                    "Inf" => Ok(Value::Double(f64::INFINITY)),
-                    "-Inf" => Ok(Value::Double(f64::NEG_INFINITY)),
-                    "NaN" => Ok(Value::Double(f64::NAN)),
-                    _ => Err(self.error_at(start, format!("Unknown symbolic value ##{tok}"))),
-                }
-            }
-            Some(':') => self.namespaced_map(start),
-            None => Err(self.error_at(start, "Unexpected end of input after #")),
-            Some(c) if is_whitespace(c) || is_terminating(c) => {
-                Err(self.error_at(start, format!("No dispatch macro for #{c}")))
-            }
-            Some(_) => {
-                let tag_start = self.pos;
-                let end = self.token_end(tag_start, false);
-                let tag = &self.src[tag_start..end];
-                let alpha = tag.chars().next().is_some_and(|c| c.is_alphabetic());
-                if !alpha || tag.starts_with(':') || !valid_symbol_token(tag) {
-                    return Err(self.error_at(start, format!("Invalid reader tag #{tag}")));
-                }
-                self.pos = end;
-                let v = self.required(start, &format!("#{tag}"))?;
-                self.tagged(tag, v, start)
-            }
-        }
-    }
-
     fn tagged(&self, tag: &str, v: Value, start: usize) -> Result<Value> {
         let need_str = |v: &Value| match v {
             Value::Str(s) => Ok(s.clone()),
@@ -545,7 +707,7 @@ impl<'a> Reader<'a> {
         match tag {
             "inst" => {
                 let s = need_str(&v)?;
-                parse_inst(&s)
+                super::parse_inst(&s)
                     .map(Value::Inst)
                     .ok_or_else(|| self.error_at(start, format!("Invalid #inst \"{s}\"")))
             }
@@ -564,66 +726,18 @@ impl<'a> Reader<'a> {
             _ => Ok(Value::Tagged(Arc::new((Symbol::new(tag), v)))),
         }
     }
-
-    /// `#:ns{...}` after the `#`.
-    fn namespaced_map(&mut self, start: usize) -> Result<Value> {
-        self.pos += 1;
-        let ns_start = self.pos;
-        let end = self.token_end(ns_start, false);
-        let ns = &self.src[ns_start..end];
-        if ns.starts_with(':') {
-            return Err(self.error_at(
-                start,
-                format!(
-                    "Invalid namespaced map #:{ns}: auto-resolved namespaces are not allowed in EDN"
-                ),
-            ));
-        }
-        if ns.is_empty() || ns.contains('/') || !valid_symbol_token(ns) {
-            return Err(self.error_at(
-                start,
-                format!("Invalid namespace #:{ns} for a namespaced map"),
-            ));
-        }
-        self.pos = end;
-        self.skip_ws();
-        if self.peek() != Some('{') {
-            return Err(self.error_at(
-                start,
-                format!("Namespaced map #:{ns} must be followed by a map"),
-            ));
-        }
-        let open = self.pos;
-        self.pos += 1;
-        self.map(open, Some(ns))
-    }
-
-    /// `^meta form`: the metadata is read, checked and dropped.
-    fn meta(&mut self, start: usize) -> Result<Value> {
-        self.pos += 1;
-        let m = self.required(start, "^")?;
-        if !matches!(
-            m,
-            Value::Symbol(_) | Value::Str(_) | Value::Keyword(_) | Value::Map(_)
-        ) {
-            return Err(self.error_at(start, "Metadata must be a symbol, keyword, string or map"));
-        }
-        let v = self.required(start, "^")?;
-        if !matches!(
-            v,
-            Value::Symbol(_) | Value::List(_) | Value::Vector(_) | Value::Set(_) | Value::Map(_)
-        ) {
-            return Err(self.error_at(
-                start,
-                format!("Metadata cannot be applied to {}", super::to_string(&v)),
-            ));
-        }
-        Ok(v)
-    }
 }
 
-fn unreachable_close(r: &Reader<'_>) -> Result<Option<Value>> {
-    Err(r.error_at(r.pos, "Unexpected closing delimiter"))
+impl<'a> Frame<'a> {
+    fn coll(kind: Coll, start: usize, ns: Option<&'a str>) -> Frame<'a> {
+        Frame::Coll {
+            kind,
+            start,
+            ns,
+            items: Vec::new(),
+            starts: Vec::new(),
+        }
+    }
 }
 
 impl Iterator for Reader<'_> {
@@ -846,7 +960,7 @@ pub(crate) fn parse_number(tok: &str) -> std::result::Result<Value, String> {
         };
         let scale = (frac.len() as i64)
             .checked_sub(e)
-            .filter(|s| s.unsigned_abs() <= i32::MAX as u64)
+            .filter(|s| s.unsigned_abs() <= MAX_DECIMAL_SCALE)
             .ok_or_else(|| format!("Exponent out of range in {tok}"))?;
         return Ok(Value::BigDec(Arc::new(BigDecimal::new(
             sign(unscaled),
@@ -862,98 +976,6 @@ pub(crate) fn parse_number(tok: &str) -> std::result::Result<Value, String> {
     text.parse::<f64>()
         .map(Value::Double)
         .map_err(|_| invalid())
-}
-
-/// Parses an RFC3339-like timestamp the way `clojure.instant` does:
-/// `yyyy[-MM[-dd[Thh[:mm[:ss[.fff...]]]]]][Z|±hh:mm]`. Returns epoch millis.
-pub fn parse_inst(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let num = |i: &mut usize, n: usize| -> Option<i64> {
-        let d = b.get(*i..*i + n)?;
-        if !d.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        *i += n;
-        std::str::from_utf8(d).ok()?.parse().ok()
-    };
-    let year = num(&mut i, 4)?;
-    let (mut month, mut day, mut hour, mut minute, mut second, mut nanos) = (1, 1, 0, 0, 0, 0i64);
-    if b.get(i) == Some(&b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-        i += 1;
-        month = num(&mut i, 2)?;
-        if b.get(i) == Some(&b'-') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-            day = num(&mut i, 2)?;
-            if b.get(i) == Some(&b'T') {
-                i += 1;
-                hour = num(&mut i, 2)?;
-                if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                    minute = num(&mut i, 2)?;
-                    if b.get(i) == Some(&b':') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                        i += 1;
-                        second = num(&mut i, 2)?;
-                        if b.get(i) == Some(&b'.') {
-                            i += 1;
-                            let fs = i;
-                            while b.get(i).is_some_and(u8::is_ascii_digit) {
-                                i += 1;
-                            }
-                            if i == fs {
-                                return None;
-                            }
-                            let frac = &s[fs..i];
-                            let frac9: String =
-                                frac.chars().chain(std::iter::repeat('0')).take(9).collect();
-                            nanos = frac9.parse().ok()?;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let mut offset_min = 0i64;
-    match b.get(i) {
-        None => {}
-        Some(b'Z') => i += 1,
-        Some(&c @ (b'+' | b'-')) => {
-            i += 1;
-            let oh = num(&mut i, 2)?;
-            if b.get(i) != Some(&b':') {
-                return None;
-            }
-            i += 1;
-            let om = num(&mut i, 2)?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            offset_min = (oh * 60 + om) * if c == b'-' { -1 } else { 1 };
-        }
-        _ => return None,
-    }
-    if i != b.len() {
-        return None;
-    }
-    let max_second = if minute == 59 { 60 } else { 59 };
-    if !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > max_second {
-        return None;
-    }
-    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month as u32, 1)?;
-    let days_in_month = {
-        let next = if month == 12 {
-            chrono::NaiveDate::from_ymd_opt(year as i32 + 1, 1, 1)?
-        } else {
-            chrono::NaiveDate::from_ymd_opt(year as i32, month as u32 + 1, 1)?
-        };
-        (next - date).num_days()
-    };
-    if day < 1 || day > days_in_month {
-        return None;
-    }
-    let days = (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?).num_days() + day - 1;
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-    Some(secs * 1000 + nanos / 1_000_000)
 }
 
 /// Parses a UUID in its canonical `8-4-4-4-12` hex form.
