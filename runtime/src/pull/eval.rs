@@ -237,11 +237,9 @@ impl<'s> Puller<'s> {
                 j += 1;
             }
             let name = Value::Keyword(a.clone());
-            let spec = match pattern
-                .attrs
-                .iter()
-                .find(|s| !s.reverse && s.attr == a && !s.is_db_id())
-            {
+            // Like the reference, only a spec keyed by the attribute keyword
+            // itself applies (`:as`, `:limit`, subpatterns, recursion).
+            let spec = match pattern.attrs.iter().find(|s| s.name == name) {
                 Some(s) => s,
                 None => {
                     default_spec = AttrSpec {

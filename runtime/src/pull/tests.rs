@@ -239,6 +239,16 @@ fn wildcard_and_components() {
         p(&s, "[* :_child {:father [:name]}]", 2),
         v(r#"{:db/id 2 :name "David" :father {:name "Petr"} :_child [{:db/id 1}]}"#)
     );
+    // Specs next to the wildcard apply to present attributes only (as in
+    // the reference, a :default of a missing attribute is not used).
+    assert_eq!(
+        p(
+            &s,
+            "[* [:name :as :n] [:aka :limit 1] [:nick :default 0]]",
+            1
+        ),
+        v(r#"{:db/id 1 :n "Petr" :aka ["Devil"] :child [{:db/id 2} {:db/id 3}]}"#)
+    );
     // No datoms: the wildcard still gives the id.
     assert_eq!(p(&s, "[*]", 99), v("{:db/id 99}"));
 }
