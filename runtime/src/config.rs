@@ -48,7 +48,9 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            store: StoreConfig::Redb { path: PathBuf::from(DEFAULT_PATH) },
+            store: StoreConfig::Redb {
+                path: PathBuf::from(DEFAULT_PATH),
+            },
             schema_write: true,
             keep_history: true,
             attribute_refs: false,
@@ -60,7 +62,10 @@ impl Default for Config {
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Other, format!("Invalid configuration: {}", msg.into()))
+    Error::new(
+        ErrorKind::Other,
+        format!("Invalid configuration: {}", msg.into()),
+    )
 }
 
 impl Config {
@@ -71,12 +76,18 @@ impl Config {
 
     /// A memory database with `id` and otherwise default settings.
     pub fn memory(id: &str) -> Config {
-        Config { store: StoreConfig::Memory { id: id.into() }, ..Config::default() }
+        Config {
+            store: StoreConfig::Memory { id: id.into() },
+            ..Config::default()
+        }
     }
 
     /// A redb database at `path` with otherwise default settings.
     pub fn redb(path: impl Into<PathBuf>) -> Config {
-        Config { store: StoreConfig::Redb { path: path.into() }, ..Config::default() }
+        Config {
+            store: StoreConfig::Redb { path: path.into() },
+            ..Config::default()
+        }
     }
 
     /// Parses an EDN config map, applying defaults and the environment.
@@ -92,8 +103,9 @@ impl Config {
 
     /// Reads and parses a config file.
     pub fn from_file(path: &std::path::Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::not_found(format!("Cannot read config file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::not_found(format!("Cannot read config file {}: {e}", path.display()))
+        })?;
         Config::from_edn(&text).map_err(|mut e| {
             e.message = format!("{} (in config file {})", e.message, path.display());
             e
@@ -109,14 +121,21 @@ impl Config {
             other => return Err(invalid(format!("expected a map, got {other}"))),
         };
         for (k, val) in &map {
-            let key = k.as_keyword().map(|k| k.full().to_string()).ok_or_else(|| invalid(format!("key {k} is not a keyword")))?;
+            let key = k
+                .as_keyword()
+                .map(|k| k.full().to_string())
+                .ok_or_else(|| invalid(format!("key {k} is not a keyword")))?;
             match key.as_str() {
                 "store" => c.store = parse_store(val)?,
                 "schema-flexibility" => {
                     c.schema_write = match val.as_keyword().map(|k| k.full()) {
                         Some("write") => true,
                         Some("read") => false,
-                        _ => return Err(invalid(format!(":schema-flexibility must be :read or :write, got {val}"))),
+                        _ => {
+                            return Err(invalid(format!(
+                                ":schema-flexibility must be :read or :write, got {val}"
+                            )));
+                        }
                     }
                 }
                 "keep-history?" => c.keep_history = bool_of(val, ":keep-history?")?,
@@ -124,7 +143,9 @@ impl Config {
                 "initial-tx" => {
                     if !val.is_nil() {
                         if val.as_seq().is_none() {
-                            return Err(invalid(format!(":initial-tx must be a vector of tx data, got {val}")));
+                            return Err(invalid(format!(
+                                ":initial-tx must be a vector of tx data, got {val}"
+                            )));
                         }
                         c.initial_tx = Some(val.clone());
                     }
@@ -134,12 +155,19 @@ impl Config {
                     c.branch = match val {
                         Value::Keyword(k) => k.full().to_string(),
                         Value::Str(s) => s.to_string(),
-                        other => return Err(invalid(format!(":branch must be a keyword, got {other}"))),
+                        other => {
+                            return Err(invalid(format!(":branch must be a keyword, got {other}")));
+                        }
                     }
                 }
                 // Datahike keys without meaning here; accepted for compatibility.
-                "index" | "store-cache-size" | "search-cache-size" | "writer" | "crypto-hash?"
-                | "allow-unsafe-config" | "online-gc" => {}
+                "index"
+                | "store-cache-size"
+                | "search-cache-size"
+                | "writer"
+                | "crypto-hash?"
+                | "allow-unsafe-config"
+                | "online-gc" => {}
                 other => return Err(invalid(format!("unknown key :{other}"))),
             }
         }
@@ -158,10 +186,13 @@ impl Config {
         let id = env("CAIRN_STORE_ID");
         match backend.as_deref() {
             Some("redb") => {
-                let p = path.clone().map(PathBuf::from).unwrap_or_else(|| match &self.store {
-                    StoreConfig::Redb { path } => path.clone(),
-                    _ => PathBuf::from(DEFAULT_PATH),
-                });
+                let p = path
+                    .clone()
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| match &self.store {
+                        StoreConfig::Redb { path } => path.clone(),
+                        _ => PathBuf::from(DEFAULT_PATH),
+                    });
                 self.store = StoreConfig::Redb { path: p };
             }
             Some("memory") => {
@@ -171,7 +202,11 @@ impl Config {
                 });
                 self.store = StoreConfig::Memory { id: i };
             }
-            Some(other) => return Err(invalid(format!("CAIRN_STORE_BACKEND must be redb or memory, got {other}"))),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "CAIRN_STORE_BACKEND must be redb or memory, got {other}"
+                )));
+            }
             None => {
                 if let (Some(p), StoreConfig::Redb { path }) = (&path, &mut self.store) {
                     *path = PathBuf::from(p);
@@ -185,7 +220,11 @@ impl Config {
             self.schema_write = match s.trim_start_matches(':') {
                 "write" => true,
                 "read" => false,
-                other => return Err(invalid(format!("CAIRN_SCHEMA_FLEXIBILITY must be read or write, got {other}"))),
+                other => {
+                    return Err(invalid(format!(
+                        "CAIRN_SCHEMA_FLEXIBILITY must be read or write, got {other}"
+                    )));
+                }
             };
         }
         if let Some(s) = env("CAIRN_KEEP_HISTORY") {
@@ -215,11 +254,16 @@ impl Config {
                 (kw("backend"), kw("redb")),
                 (kw("path"), Value::str(&path.to_string_lossy())),
             ]),
-            StoreConfig::Memory { id } => Value::map([(kw("backend"), kw("memory")), (kw("id"), Value::str(id))]),
+            StoreConfig::Memory { id } => {
+                Value::map([(kw("backend"), kw("memory")), (kw("id"), Value::str(id))])
+            }
         };
         let mut entries = vec![
             (kw("store"), store),
-            (kw("schema-flexibility"), kw(if self.schema_write { "write" } else { "read" })),
+            (
+                kw("schema-flexibility"),
+                kw(if self.schema_write { "write" } else { "read" }),
+            ),
             (kw("keep-history?"), Value::Bool(self.keep_history)),
             (kw("attribute-refs?"), Value::Bool(self.attribute_refs)),
             (kw("branch"), kw(&self.branch)),
@@ -232,14 +276,23 @@ impl Config {
 }
 
 fn parse_store(v: &Value) -> Result<StoreConfig> {
-    let m = v.as_map().ok_or_else(|| invalid(format!(":store must be a map, got {v}")))?;
-    let backend = m.get(&Value::kw("backend")).and_then(Value::as_keyword).map(|k| k.full().to_string());
+    let m = v
+        .as_map()
+        .ok_or_else(|| invalid(format!(":store must be a map, got {v}")))?;
+    let backend = m
+        .get(&Value::kw("backend"))
+        .and_then(Value::as_keyword)
+        .map(|k| k.full().to_string());
     match backend.as_deref() {
         Some("redb") | Some("file") => {
             let path = match m.get(&Value::kw("path")) {
                 None | Some(Value::Nil) => PathBuf::from(DEFAULT_PATH),
                 Some(Value::Str(s)) => PathBuf::from(&**s),
-                Some(other) => return Err(invalid(format!(":store :path must be a string, got {other}"))),
+                Some(other) => {
+                    return Err(invalid(format!(
+                        ":store :path must be a string, got {other}"
+                    )));
+                }
             };
             Ok(StoreConfig::Redb { path })
         }
@@ -249,18 +302,25 @@ fn parse_store(v: &Value) -> Result<StoreConfig> {
                 Some(Value::Str(s)) => s.to_string(),
                 Some(Value::Keyword(k)) => k.full().to_string(),
                 Some(Value::Uuid(u)) => u.to_string(),
-                Some(other) => return Err(invalid(format!(":store :id must be a string, got {other}"))),
+                Some(other) => {
+                    return Err(invalid(format!(":store :id must be a string, got {other}")));
+                }
             };
             Ok(StoreConfig::Memory { id })
         }
-        _ => Err(invalid(format!(":store :backend must be :redb or :memory, got {}", m.get(&Value::kw("backend")).cloned().unwrap_or(Value::Nil)))),
+        _ => Err(invalid(format!(
+            ":store :backend must be :redb or :memory, got {}",
+            m.get(&Value::kw("backend")).cloned().unwrap_or(Value::Nil)
+        ))),
     }
 }
 
 fn bool_of(v: &Value, what: &str) -> Result<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
-        other => Err(invalid(format!("{what} must be true or false, got {other}"))),
+        other => Err(invalid(format!(
+            "{what} must be true or false, got {other}"
+        ))),
     }
 }
 
@@ -276,6 +336,8 @@ fn env_bool(s: &str, what: &str) -> Result<bool> {
     match s {
         "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" => Ok(false),
-        other => Err(invalid(format!("{what} must be true or false, got {other}"))),
+        other => Err(invalid(format!(
+            "{what} must be true or false, got {other}"
+        ))),
     }
 }

@@ -50,19 +50,27 @@ fn frame(magic: &[u8; 8], body: &str) -> Vec<u8> {
 
 fn unframe(magic: &[u8; 8], bytes: &[u8], addr: Addr) -> Result<Value> {
     if bytes.len() < 16 || &bytes[..8] != magic {
-        return Err(Error::storage(format!("record {addr} is not a {} record", String::from_utf8_lossy(magic))));
+        return Err(Error::storage(format!(
+            "record {addr} is not a {} record",
+            String::from_utf8_lossy(magic)
+        )));
     }
     let sum = u64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default());
     let body = &bytes[16..];
     if xxh3_64(body) != sum {
-        return Err(Error::storage(format!("record {addr} is corrupt (checksum mismatch)")));
+        return Err(Error::storage(format!(
+            "record {addr} is corrupt (checksum mismatch)"
+        )));
     }
-    let text = std::str::from_utf8(body).map_err(|_| Error::storage(format!("record {addr} is corrupt (not UTF-8)")))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|_| Error::storage(format!("record {addr} is corrupt (not UTF-8)")))?;
     crate::edn::read(text).map_err(|e| Error::storage(format!("record {addr} is corrupt: {e}")))
 }
 
 fn read_blob(store: &dyn Store, addr: Addr) -> Result<Vec<u8>> {
-    store.get(addr)?.ok_or_else(|| Error::storage(format!("record {addr} is missing from the store")))
+    store
+        .get(addr)?
+        .ok_or_else(|| Error::storage(format!("record {addr} is missing from the store")))
 }
 
 /// A commit record, as stored.
@@ -95,12 +103,23 @@ impl CommitRecord {
         let roots = Value::map(self.roots.iter().map(|(o, a, n)| {
             (
                 kw(order_name(*o)),
-                Value::vector(vec![a.map(|a| Value::Long(a as i64)).unwrap_or(Value::Nil), Value::Long(*n as i64)]),
+                Value::vector(vec![
+                    a.map(|a| Value::Long(a as i64)).unwrap_or(Value::Nil),
+                    Value::Long(*n as i64),
+                ]),
             )
         }));
         let v = Value::map([
             (kw("format"), Value::str(FORMAT)),
-            (kw("parents"), Value::vector(self.parents.iter().map(|p| Value::Long(*p as i64)).collect())),
+            (
+                kw("parents"),
+                Value::vector(
+                    self.parents
+                        .iter()
+                        .map(|p| Value::Long(*p as i64))
+                        .collect(),
+                ),
+            ),
             (kw("roots"), roots),
             (kw("max-eid"), Value::Long(self.max_eid)),
             (kw("max-tx"), Value::Long(self.max_tx)),
@@ -114,7 +133,8 @@ impl CommitRecord {
 
     fn from_bytes(bytes: &[u8], addr: Addr) -> Result<CommitRecord> {
         let v = unframe(COMMIT_MAGIC, bytes, addr)?;
-        let bad = |what: &str| Error::storage(format!("commit record {addr}: bad or missing {what}"));
+        let bad =
+            |what: &str| Error::storage(format!("commit record {addr}: bad or missing {what}"));
         let long = |k: &str| v.get_kw(k).and_then(Value::as_long).ok_or_else(|| bad(k));
         if v.get_kw("format").and_then(Value::as_str) != Some(FORMAT) {
             return Err(Error::storage(format!(
@@ -125,19 +145,30 @@ impl CommitRecord {
         let roots_v = v.get_kw("roots").ok_or_else(|| bad("roots"))?;
         let mut roots = Vec::new();
         for o in IndexOrder::ALL {
-            let r = roots_v.get_kw(order_name(o)).and_then(Value::as_seq).ok_or_else(|| bad("roots"))?;
+            let r = roots_v
+                .get_kw(order_name(o))
+                .and_then(Value::as_seq)
+                .ok_or_else(|| bad("roots"))?;
             let addr = match r.first() {
                 Some(Value::Long(a)) => Some(*a as Addr),
                 _ => None,
             };
-            let n = r.get(1).and_then(Value::as_long).ok_or_else(|| bad("root count"))?;
+            let n = r
+                .get(1)
+                .and_then(Value::as_long)
+                .ok_or_else(|| bad("root count"))?;
             roots.push((o, addr, n as u64));
         }
         Ok(CommitRecord {
             parents: v
                 .get_kw("parents")
                 .and_then(Value::as_seq)
-                .map(|ps| ps.iter().filter_map(Value::as_long).map(|p| p as Addr).collect())
+                .map(|ps| {
+                    ps.iter()
+                        .filter_map(Value::as_long)
+                        .map(|p| p as Addr)
+                        .collect()
+                })
                 .unwrap_or_default(),
             roots,
             max_eid: long("max-eid")?,
@@ -173,15 +204,22 @@ struct WriterState {
     next_addr: Addr,
     schema_addr: Addr,
     schema_hash: u64,
+    /// The schema value last written (skips re-encoding an unchanged one).
+    schema: Schema,
 }
 
 impl std::fmt::Debug for ConnInner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("store", &self.key.0).field("branch", &self.key.1).finish()
+        f.debug_struct("Connection")
+            .field("store", &self.key.0)
+            .field("branch", &self.key.1)
+            .finish()
     }
 }
 
-static CONNECTIONS: LazyLock<Mutex<HashMap<(StoreConfig, String), Weak<ConnInner>>>> =
+type ConnKey = (StoreConfig, String);
+
+static CONNECTIONS: LazyLock<Mutex<HashMap<ConnKey, Weak<ConnInner>>>> =
     LazyLock::new(Default::default);
 
 /// A connection to a database branch: the single writer of this process
@@ -209,11 +247,17 @@ pub fn database_exists(config: &Config) -> Result<bool> {
 /// Creates a database (and transacts `:initial-tx`). Fails if it exists.
 pub fn create_database(config: &Config) -> Result<()> {
     if database_exists(config)? {
-        return Err(Error::conflict(format!("Database already exists: {}", describe(&config.store))));
+        return Err(Error::conflict(format!(
+            "Database already exists: {}",
+            describe(&config.store)
+        )));
     }
     let s = store::open(&config.store, true)?;
     s.meta_put("format", FORMAT.as_bytes())?;
-    s.meta_put("config", crate::edn::to_string(&config.to_value()).as_bytes())?;
+    s.meta_put(
+        "config",
+        crate::edn::to_string(&config.to_value()).as_bytes(),
+    )?;
     let ns = NodeStore::new(s.clone(), NODE_CACHE);
     let schema = Schema::default();
     let (text, _) = encode_schema(&schema);
@@ -229,9 +273,16 @@ pub fn create_database(config: &Config) -> Result<()> {
         config: config.to_value(),
     };
     s.commit(CommitBatch {
-        puts: vec![(schema_addr, frame(SCHEMA_MAGIC, &text)), (2, rec.to_bytes())],
+        puts: vec![
+            (schema_addr, frame(SCHEMA_MAGIC, &text)),
+            (2, rec.to_bytes()),
+        ],
         deletes: vec![],
-        head: Some(HeadUpdate { branch: config.branch.clone(), expected: None, new: 2 }),
+        head: Some(HeadUpdate {
+            branch: config.branch.clone(),
+            expected: None,
+            new: 2,
+        }),
     })?;
     drop(ns);
     if let Some(tx) = &config.initial_tx {
@@ -247,7 +298,11 @@ pub fn create_database(config: &Config) -> Result<()> {
 pub fn delete_database(config: &Config) -> Result<()> {
     {
         let mut conns = CONNECTIONS.lock();
-        let keys: Vec<_> = conns.keys().filter(|k| k.0 == config.store).cloned().collect();
+        let keys: Vec<_> = conns
+            .keys()
+            .filter(|k| k.0 == config.store)
+            .cloned()
+            .collect();
         for k in keys {
             if let Some(c) = conns.remove(&k).and_then(|w| w.upgrade()) {
                 c.released.store(true, Ordering::SeqCst);
@@ -277,23 +332,40 @@ pub fn connect(config: &Config) -> Result<Connection> {
             return Ok(Connection { inner });
         }
     }
-    let not_found = || Error::not_found(format!("Database does not exist: {}", describe(&config.store)));
+    let not_found = || {
+        Error::not_found(format!(
+            "Database does not exist: {}",
+            describe(&config.store)
+        ))
+    };
     if !store::exists(&config.store)? {
         return Err(not_found());
     }
-    let s = store::open(&config.store, false).map_err(|e| if e.kind == ErrorKind::NotFound { not_found() } else { e })?;
+    let s = store::open(&config.store, false).map_err(|e| {
+        if e.kind == ErrorKind::NotFound {
+            not_found()
+        } else {
+            e
+        }
+    })?;
     let head = s.head(&config.branch)?.ok_or_else(not_found)?;
     let ns = NodeStore::new(s.clone(), NODE_CACHE);
     let (db, rec) = load_commit(&ns, head, None)?;
     check_config(db.config(), config)?;
     let (_, schema_hash) = encode_schema(db.schema());
+    let schema = db.schema().clone();
     let inner = Arc::new(ConnInner {
         key: key.clone(),
         config: db.state().config.clone(),
         store: s,
         ns,
         current: RwLock::new(db),
-        writer: Mutex::new(WriterState { next_addr: rec.next_addr, schema_addr: rec.schema, schema_hash }),
+        writer: Mutex::new(WriterState {
+            next_addr: rec.next_addr,
+            schema_addr: rec.schema,
+            schema_hash,
+            schema,
+        }),
         released: AtomicBool::new(false),
         refs: AtomicUsize::new(1),
         listeners: Mutex::new(Vec::new()),
@@ -329,7 +401,11 @@ fn check_config(stored: &Config, given: &Config) -> Result<()> {
 }
 
 /// Loads the database value of commit `addr`.
-fn load_commit(ns: &Arc<NodeStore>, addr: Addr, config: Option<Arc<Config>>) -> Result<(Db, CommitRecord)> {
+fn load_commit(
+    ns: &Arc<NodeStore>,
+    addr: Addr,
+    config: Option<Arc<Config>>,
+) -> Result<(Db, CommitRecord)> {
     let s = ns.store().clone();
     let rec = CommitRecord::from_bytes(&read_blob(&*s, addr)?, addr)?;
     let schema_v = unframe(SCHEMA_MAGIC, &read_blob(&*s, rec.schema)?, rec.schema)?;
@@ -398,7 +474,12 @@ impl Connection {
                 let d = m.get(&Value::kw("tx-data")).ok_or_else(|| {
                     Error::syntax("Bad argument to transact, map missing key :tx-data.")
                 })?;
-                (d.clone(), m.get(&Value::kw("tx-meta")).cloned().or_else(|| tx_meta.cloned()))
+                (
+                    d.clone(),
+                    m.get(&Value::kw("tx-meta"))
+                        .cloned()
+                        .or_else(|| tx_meta.cloned()),
+                )
             }
             Value::Vector(_) | Value::List(_) | Value::Nil => (tx_data.clone(), tx_meta.cloned()),
             other => {
@@ -415,7 +496,13 @@ impl Connection {
         *self.inner.current.write() = committed.clone();
         report.db_after = committed;
         drop(w);
-        let listeners: Vec<Arc<Listener>> = self.inner.listeners.lock().iter().map(|(_, l)| l.clone()).collect();
+        let listeners: Vec<Arc<Listener>> = self
+            .inner
+            .listeners
+            .lock()
+            .iter()
+            .map(|(_, l)| l.clone())
+            .collect();
         for l in listeners {
             l(&report);
         }
@@ -432,15 +519,21 @@ impl Connection {
         };
         let mut puts = Vec::new();
         for o in IndexOrder::ALL {
-            st.indexes.tree_mut(o).flush(&self.inner.ns, &mut alloc, &mut puts)?;
+            st.indexes
+                .tree_mut(o)
+                .flush(&self.inner.ns, &mut alloc, &mut puts)?;
         }
-        let (text, h) = encode_schema(&st.schema);
-        let schema_addr = if h == w.schema_hash {
-            w.schema_addr
+        let (schema_addr, h) = if st.schema.same(&w.schema) {
+            (w.schema_addr, w.schema_hash)
         } else {
-            let a = alloc();
-            puts.push((a, frame(SCHEMA_MAGIC, &text)));
-            a
+            let (text, h) = encode_schema(&st.schema);
+            if h == w.schema_hash {
+                (w.schema_addr, h)
+            } else {
+                let a = alloc();
+                puts.push((a, frame(SCHEMA_MAGIC, &text)));
+                (a, h)
+            }
         };
         let rec_addr = alloc();
         let rec = CommitRecord {
@@ -465,10 +558,15 @@ impl Connection {
         self.inner.store.commit(CommitBatch {
             puts,
             deletes: vec![],
-            head: Some(HeadUpdate { branch: self.inner.key.1.clone(), expected: parent, new: rec_addr }),
+            head: Some(HeadUpdate {
+                branch: self.inner.key.1.clone(),
+                expected: parent,
+                new: rec_addr,
+            }),
         })?;
         w.schema_addr = schema_addr;
         w.schema_hash = h;
+        w.schema = st.schema.clone();
         st.commit = Some(rec_addr);
         Ok(Db::new(st))
     }
@@ -483,7 +581,10 @@ impl Connection {
     /// `transact` through this connection; returns its key.
     pub fn listen(&self, f: impl Fn(&TxReport) + Send + Sync + 'static) -> u64 {
         let key = self.inner.next_listener.fetch_add(1, Ordering::SeqCst);
-        self.inner.listeners.lock().push((key, Arc::new(Box::new(f))));
+        self.inner
+            .listeners
+            .lock()
+            .push((key, Arc::new(Box::new(f))));
         key
     }
 

@@ -19,7 +19,7 @@ pub mod value;
 pub use config::Config;
 pub use conn::{Connection, connect, create_database, database_exists, delete_database};
 pub use datom::{Datom, Eid, IndexOrder, TX0};
-pub use error::{Error, ErrorKind, Result};
 pub use db::Db;
+pub use error::{Error, ErrorKind, Result};
 pub use tx::TxReport;
 pub use value::{Keyword, Symbol, Value};

@@ -195,12 +195,15 @@ pub const EXEMPT_ATTRS: [&str; 7] = [
 
 /// Is `a` one of the schema-defining attributes?
 pub fn is_schema_attr(a: &Keyword) -> bool {
-    a.namespace().is_some_and(|ns| ns == "db" || ns == "db.install") && SCHEMA_ATTRS.contains(&a.full())
+    a.namespace()
+        .is_some_and(|ns| ns == "db" || ns == "db.install")
+        && SCHEMA_ATTRS.contains(&a.full())
 }
 
 /// Does `a` live in the reserved `db` namespaces (`db`, `db.type`, ...)?
 pub fn is_reserved(a: &Keyword) -> bool {
-    a.namespace().is_some_and(|ns| ns == "db" || ns.starts_with("db."))
+    a.namespace()
+        .is_some_and(|ns| ns == "db" || ns.starts_with("db."))
 }
 
 /// The schema of one database value: installed attributes, by ident and by
@@ -230,8 +233,12 @@ fn implicit(ident: &str) -> Option<Arc<Attribute>> {
             f(&mut a);
             m.insert(a.ident.clone(), Arc::new(a));
         };
-        add("db/ident", Some(ValueType::Keyword), &|a| a.unique = Some(Unique::Identity));
-        add("db/txInstant", Some(ValueType::Instant), &|a| a.no_history = true);
+        add("db/ident", Some(ValueType::Keyword), &|a| {
+            a.unique = Some(Unique::Identity)
+        });
+        add("db/txInstant", Some(ValueType::Instant), &|a| {
+            a.no_history = true
+        });
         add("db/valueType", Some(ValueType::Keyword), &|_| {});
         add("db/cardinality", Some(ValueType::Keyword), &|_| {});
         add("db/unique", Some(ValueType::Keyword), &|_| {});
@@ -242,8 +249,12 @@ fn implicit(ident: &str) -> Option<Arc<Attribute>> {
         add("db/tupleAttrs", None, &|_| {});
         add("db/tupleTypes", None, &|_| {});
         add("db/tupleType", Some(ValueType::Keyword), &|_| {});
-        add("db.entity/attrs", Some(ValueType::Keyword), &|a| a.many = true);
-        add("db.entity/preds", Some(ValueType::Symbol), &|a| a.many = true);
+        add("db.entity/attrs", Some(ValueType::Keyword), &|a| {
+            a.many = true
+        });
+        add("db.entity/preds", Some(ValueType::Symbol), &|a| {
+            a.many = true
+        });
         add("db/ensure", Some(ValueType::Keyword), &|_| {});
         m
     });
@@ -251,12 +262,21 @@ fn implicit(ident: &str) -> Option<Arc<Attribute>> {
 }
 
 impl Schema {
+    /// Are both the very same schema value (no change in between)?
+    pub fn same(&self, other: &Schema) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// The attribute `a`: user-installed, or implicit (`:db/ident`, ...).
     pub fn attr(&self, a: &Keyword) -> Option<Arc<Attribute>> {
         if let Some(x) = self.inner.attrs.get(a) {
             return Some(x.clone());
         }
-        if is_reserved(a) { implicit(a.full()) } else { None }
+        if is_reserved(a) {
+            implicit(a.full())
+        } else {
+            None
+        }
     }
 
     /// The user-installed attribute `a` (not the implicit ones).
@@ -281,14 +301,16 @@ impl Schema {
 
     /// Composite tuple attributes that `source` feeds: `(tuple attr, position)`.
     pub fn composites_of(&self, source: &Keyword) -> &[(Keyword, usize)] {
-        self.inner.composites.get(source).map(Vec::as_slice).unwrap_or(&[])
+        self.inner
+            .composites
+            .get(source)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Is `a` known to write mode (installed, implicit or exempt)?
     pub fn is_known(&self, a: &Keyword) -> bool {
-        self.inner.attrs.contains_key(a)
-            || is_schema_attr(a)
-            || EXEMPT_ATTRS.contains(&a.full())
+        self.inner.attrs.contains_key(a) || is_schema_attr(a) || EXEMPT_ATTRS.contains(&a.full())
     }
 
     /// Is `a` a ref attribute?
@@ -311,12 +333,16 @@ impl Schema {
         }
         if name == "db/ident" {
             let Value::Keyword(k) = v else {
-                return Err(Error::schema(format!("Bad value for :db/ident: {v}, expected a keyword")));
+                return Err(Error::schema(format!(
+                    "Bad value for :db/ident: {v}, expected a keyword"
+                )));
             };
             if added {
                 if let Some(existing) = inner.attrs.get(k) {
                     if existing.eid != e {
-                        return Err(Error::schema(format!("Schema with attribute {k} already exists")));
+                        return Err(Error::schema(format!(
+                            "Schema with attribute {k} already exists"
+                        )));
                     }
                     return Ok(());
                 }
@@ -328,7 +354,10 @@ impl Schema {
                         .remove(&old)
                         .map(|a| (*a).clone())
                         .unwrap_or_else(|| Attribute::new(k.clone(), e)),
-                    None => inner.pending.remove(&e).unwrap_or_else(|| Attribute::new(k.clone(), e)),
+                    None => inner
+                        .pending
+                        .remove(&e)
+                        .unwrap_or_else(|| Attribute::new(k.clone(), e)),
                 };
                 attr.ident = k.clone();
                 attr.eid = e;
@@ -347,7 +376,11 @@ impl Schema {
         }
         let ident = inner.by_eid.get(&e).cloned();
         let mut attr = match &ident {
-            Some(k) => inner.attrs.get(k).map(|a| (**a).clone()).unwrap_or_else(|| Attribute::new(k.clone(), e)),
+            Some(k) => inner
+                .attrs
+                .get(k)
+                .map(|a| (**a).clone())
+                .unwrap_or_else(|| Attribute::new(k.clone(), e)),
             None => inner
                 .pending
                 .remove(&e)
@@ -416,7 +449,12 @@ impl Schema {
     /// Serialises the schema for the commit record: a vector of attribute
     /// maps with `:db/id`, plus pending entries.
     pub fn to_storage(&self) -> Value {
-        let mut items: Vec<Value> = self.inner.attrs.values().map(|a| attribute_map(a, true)).collect();
+        let mut items: Vec<Value> = self
+            .inner
+            .attrs
+            .values()
+            .map(|a| attribute_map(a, true))
+            .collect();
         for a in self.inner.pending.values() {
             let mut m = attribute_map(a, true);
             if let Value::Map(mm) = &mut m {
@@ -431,9 +469,13 @@ impl Schema {
     /// Inverse of [`Schema::to_storage`].
     pub fn from_storage(v: &Value) -> Result<Schema> {
         let mut s = Schema::default();
-        let items = v.as_seq().ok_or_else(|| Error::storage("stored schema is not a vector"))?;
+        let items = v
+            .as_seq()
+            .ok_or_else(|| Error::storage("stored schema is not a vector"))?;
         for item in items {
-            let m = item.as_map().ok_or_else(|| Error::storage("stored schema entry is not a map"))?;
+            let m = item
+                .as_map()
+                .ok_or_else(|| Error::storage("stored schema entry is not a map"))?;
             let e = m
                 .get(&Value::kw("db/id"))
                 .and_then(Value::as_long)
@@ -459,7 +501,10 @@ impl SchemaInner {
         for a in self.attrs.values() {
             if let Some(srcs) = &a.tuple_attrs {
                 for (i, s) in srcs.iter().enumerate() {
-                    self.composites.entry(s.clone()).or_default().push((a.ident.clone(), i));
+                    self.composites
+                        .entry(s.clone())
+                        .or_default()
+                        .push((a.ident.clone(), i));
                 }
             }
         }
@@ -474,7 +519,11 @@ fn kw_value(v: &Value, what: &str, allowed: &[&str]) -> Result<Keyword> {
         Value::Keyword(k) if allowed.contains(&k.full()) => Ok(k.clone()),
         _ => Err(Error::schema(format!(
             "Bad value {v} for {what}, expected one of {}",
-            allowed.iter().map(|s| format!(":{s}")).collect::<Vec<_>>().join(", ")
+            allowed
+                .iter()
+                .map(|s| format!(":{s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -482,14 +531,20 @@ fn kw_value(v: &Value, what: &str, allowed: &[&str]) -> Result<Keyword> {
 fn bool_value(v: &Value, what: &str) -> Result<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
-        _ => Err(Error::schema(format!("Bad value {v} for {what}, expected a boolean"))),
+        _ => Err(Error::schema(format!(
+            "Bad value {v} for {what}, expected a boolean"
+        ))),
     }
 }
 
 fn type_value(v: &Value, what: &str) -> Result<ValueType> {
     v.as_keyword()
         .and_then(|k| ValueType::from_ident(k.full()))
-        .ok_or_else(|| Error::schema(format!("Bad value {v} for {what}, expected a value type such as :db.type/string")))
+        .ok_or_else(|| {
+            Error::schema(format!(
+                "Bad value {v} for {what}, expected a value type such as :db.type/string"
+            ))
+        })
 }
 
 fn set_property(attr: &mut Attribute, name: &str, v: &Value, added: bool) -> Result<()> {
@@ -499,7 +554,11 @@ fn set_property(attr: &mut Attribute, name: &str, v: &Value, added: bool) -> Res
             attr.value_type = added.then_some(t);
         }
         "db/cardinality" => {
-            let k = kw_value(v, ":db/cardinality", &["db.cardinality/one", "db.cardinality/many"])?;
+            let k = kw_value(
+                v,
+                ":db/cardinality",
+                &["db.cardinality/one", "db.cardinality/many"],
+            )?;
             attr.many = added && k.full() == "db.cardinality/many";
         }
         "db/unique" => {
@@ -516,22 +575,37 @@ fn set_property(attr: &mut Attribute, name: &str, v: &Value, added: bool) -> Res
         "db/isComponent" => attr.component = added && bool_value(v, ":db/isComponent")?,
         "db/noHistory" => attr.no_history = added && bool_value(v, ":db/noHistory")?,
         "db/doc" => {
-            let s = v.as_str().ok_or_else(|| Error::schema(format!("Bad value {v} for :db/doc, expected a string")))?;
+            let s = v.as_str().ok_or_else(|| {
+                Error::schema(format!("Bad value {v} for :db/doc, expected a string"))
+            })?;
             attr.doc = added.then(|| s.to_string());
         }
         "db/tupleAttrs" => {
             let items = v
                 .as_seq()
                 .filter(|xs| !xs.is_empty() && xs.iter().all(|x| x.as_keyword().is_some()))
-                .ok_or_else(|| Error::schema(format!("Bad value {v} for :db/tupleAttrs, expected a vector of attributes")))?;
-            attr.tuple_attrs = added.then(|| items.iter().filter_map(|x| x.as_keyword().cloned()).collect());
+                .ok_or_else(|| {
+                    Error::schema(format!(
+                        "Bad value {v} for :db/tupleAttrs, expected a vector of attributes"
+                    ))
+                })?;
+            attr.tuple_attrs = added.then(|| {
+                items
+                    .iter()
+                    .filter_map(|x| x.as_keyword().cloned())
+                    .collect()
+            });
         }
         "db/tupleTypes" => {
-            let items = v
-                .as_seq()
-                .filter(|xs| !xs.is_empty())
-                .ok_or_else(|| Error::schema(format!("Bad value {v} for :db/tupleTypes, expected a vector of value types")))?;
-            let types = items.iter().map(|x| type_value(x, ":db/tupleTypes")).collect::<Result<Vec<_>>>()?;
+            let items = v.as_seq().filter(|xs| !xs.is_empty()).ok_or_else(|| {
+                Error::schema(format!(
+                    "Bad value {v} for :db/tupleTypes, expected a vector of value types"
+                ))
+            })?;
+            let types = items
+                .iter()
+                .map(|x| type_value(x, ":db/tupleTypes"))
+                .collect::<Result<Vec<_>>>()?;
             attr.tuple_types = added.then_some(types);
         }
         "db/tupleType" => {
@@ -557,7 +631,11 @@ pub fn attribute_map(a: &Attribute, with_id: bool) -> Value {
     if a.value_type.is_some() || a.many {
         m.insert(
             kw("db/cardinality"),
-            kw(if a.many { "db.cardinality/many" } else { "db.cardinality/one" }),
+            kw(if a.many {
+                "db.cardinality/many"
+            } else {
+                "db.cardinality/one"
+            }),
         );
     }
     if let Some(u) = a.unique {
@@ -582,10 +660,16 @@ pub fn attribute_map(a: &Attribute, with_id: bool) -> Value {
         m.insert(kw("db/doc"), Value::str(d));
     }
     if let Some(t) = &a.tuple_attrs {
-        m.insert(kw("db/tupleAttrs"), Value::vector(t.iter().cloned().map(Value::Keyword).collect()));
+        m.insert(
+            kw("db/tupleAttrs"),
+            Value::vector(t.iter().cloned().map(Value::Keyword).collect()),
+        );
     }
     if let Some(t) = &a.tuple_types {
-        m.insert(kw("db/tupleTypes"), Value::vector(t.iter().map(|t| kw(t.ident())).collect()));
+        m.insert(
+            kw("db/tupleTypes"),
+            Value::vector(t.iter().map(|t| kw(t.ident())).collect()),
+        );
     }
     if let Some(t) = a.tuple_type {
         m.insert(kw("db/tupleType"), kw(t.ident()));

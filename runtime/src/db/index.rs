@@ -29,23 +29,42 @@ pub struct Components {
 impl Components {
     /// Only an attribute.
     pub fn a(a: Keyword) -> Components {
-        Components { a: Some(a), ..Default::default() }
+        Components {
+            a: Some(a),
+            ..Default::default()
+        }
     }
     /// Attribute and value (AVET prefix).
     pub fn av(a: Keyword, v: Value) -> Components {
-        Components { a: Some(a), v: Some(v), ..Default::default() }
+        Components {
+            a: Some(a),
+            v: Some(v),
+            ..Default::default()
+        }
     }
     /// Entity (EAVT prefix).
     pub fn e(e: Eid) -> Components {
-        Components { e: Some(e), ..Default::default() }
+        Components {
+            e: Some(e),
+            ..Default::default()
+        }
     }
     /// Entity and attribute (EAVT prefix).
     pub fn ea(e: Eid, a: Keyword) -> Components {
-        Components { e: Some(e), a: Some(a), ..Default::default() }
+        Components {
+            e: Some(e),
+            a: Some(a),
+            ..Default::default()
+        }
     }
     /// Entity, attribute and value (EAVT prefix).
     pub fn eav(e: Eid, a: Keyword, v: Value) -> Components {
-        Components { e: Some(e), a: Some(a), v: Some(v), tx: None }
+        Components {
+            e: Some(e),
+            a: Some(a),
+            v: Some(v),
+            tx: None,
+        }
     }
 
     /// Compares datom `d` with this prefix in the key order of `order`.
@@ -118,7 +137,11 @@ impl<I: Iterator<Item = Result<Datom>>> Iterator for Assemble<I> {
             let mut last = first;
             loop {
                 let same = match self.inner.peek() {
-                    Some(Ok(n)) => n.e == last.e && n.a == last.a && cmp_index(&n.v, &last.v) == Ordering::Equal,
+                    Some(Ok(n)) => {
+                        n.e == last.e
+                            && n.a == last.a
+                            && cmp_index(&n.v, &last.v) == Ordering::Equal
+                    }
                     _ => false,
                 };
                 if !same {
@@ -148,12 +171,21 @@ impl Db {
         let order = order.current();
         let matches = move |d: &Datom| c1.cmp(order, d) == Ordering::Equal;
         let it = self.seek_in(order, c, false)?;
-        Ok(Box::new(TakeWhileOk { inner: it, pred: Box::new(matches), done: false }))
+        Ok(Box::new(TakeWhileOk {
+            inner: it,
+            pred: Box::new(matches),
+            done: false,
+        }))
     }
 
     /// Datoms of `order` from the first one at or after `c` to the end
     /// (`reverse`: from the last one at or before `c` back to the start).
-    pub(crate) fn seek_in(&self, order: IndexOrder, c: &Components, reverse: bool) -> Result<Datoms<'static>> {
+    pub(crate) fn seek_in(
+        &self,
+        order: IndexOrder,
+        c: &Components,
+        reverse: bool,
+    ) -> Result<Datoms<'static>> {
         let order = order.current();
         let st = &self.state;
         let c2 = c.clone();
@@ -181,7 +213,10 @@ impl Db {
         if self.view.history {
             Ok(Box::new(filtered))
         } else {
-            Ok(Box::new(Assemble { inner: filtered.peekable(), reverse }))
+            Ok(Box::new(Assemble {
+                inner: filtered.peekable(),
+                reverse,
+            }))
         }
     }
 
@@ -189,9 +224,17 @@ impl Db {
     /// references and ref values through [`Db::entid`]. `Ok(None)` when a
     /// reference matches nothing. With `validate`, an attribute unknown to a
     /// write-mode schema is an error.
-    pub fn components(&self, order: IndexOrder, comps: &[Value], validate: bool) -> Result<Option<Components>> {
+    pub fn components(
+        &self,
+        order: IndexOrder,
+        comps: &[Value],
+        validate: bool,
+    ) -> Result<Option<Components>> {
         if comps.len() > 4 {
-            return Err(Error::syntax(format!("Too many index components: {}", Value::vector(comps.to_vec()))));
+            return Err(Error::syntax(format!(
+                "Too many index components: {}",
+                Value::vector(comps.to_vec())
+            )));
         }
         let (ei, ai, vi) = match order.current() {
             IndexOrder::Eavt => (0, 1, 2),
@@ -203,10 +246,16 @@ impl Db {
             let k = match a {
                 Value::Keyword(k) => k.clone(),
                 Value::Str(s) => Keyword::new(s),
-                other => return Err(Error::syntax(format!("Expected an attribute keyword as index component, got {other}"))),
+                other => {
+                    return Err(Error::syntax(format!(
+                        "Expected an attribute keyword as index component, got {other}"
+                    )));
+                }
             };
             if validate && self.config().schema_write() && self.schema().attr(&k).is_none() {
-                return Err(Error::schema(format!("Attribute {k} is not defined in the schema")));
+                return Err(Error::schema(format!(
+                    "Attribute {k} is not defined in the schema"
+                )));
             }
             c.a = Some(k);
         }
@@ -230,7 +279,11 @@ impl Db {
         if let Some(t) = comps.get(3).filter(|x| !x.is_nil()) {
             match t {
                 Value::Long(t) => c.tx = Some(*t),
-                other => return Err(Error::syntax(format!("Expected a transaction id as index component, got {other}"))),
+                other => {
+                    return Err(Error::syntax(format!(
+                        "Expected a transaction id as index component, got {other}"
+                    )));
+                }
             }
         }
         // Components must form a prefix: a gap ends it.
@@ -282,10 +335,16 @@ impl Db {
         let a = match attr {
             Value::Keyword(k) => k.clone(),
             Value::Str(s) => Keyword::new(s),
-            other => return Err(Error::syntax(format!("Expected an attribute keyword for index-range, got {other}"))),
+            other => {
+                return Err(Error::syntax(format!(
+                    "Expected an attribute keyword for index-range, got {other}"
+                )));
+            }
         };
         let Some(def) = self.schema().attr(&a) else {
-            return Err(Error::schema(format!("Attribute {a} is not defined in the schema")));
+            return Err(Error::schema(format!(
+                "Attribute {a} is not defined in the schema"
+            )));
         };
         if !def.in_avet() {
             return Err(Error::schema(format!(
@@ -303,18 +362,31 @@ impl Db {
         };
         let lo = bound(start)?;
         let hi = bound(end)?;
-        let c = Components { a: Some(a.clone()), v: lo, ..Default::default() };
+        let c = Components {
+            a: Some(a.clone()),
+            v: lo,
+            ..Default::default()
+        };
         let it = self.seek_in(IndexOrder::Avet, &c, false)?;
         let pred = move |d: &Datom| {
-            d.a == a && hi.as_ref().is_none_or(|h| cmp_index(&d.v, h) != Ordering::Greater)
+            d.a == a
+                && hi
+                    .as_ref()
+                    .is_none_or(|h| cmp_index(&d.v, h) != Ordering::Greater)
         };
-        Ok(Box::new(TakeWhileOk { inner: it, pred: Box::new(pred), done: false }))
+        Ok(Box::new(TakeWhileOk {
+            inner: it,
+            pred: Box::new(pred),
+            done: false,
+        }))
     }
 }
 
 fn user_order(order: IndexOrder) -> Result<IndexOrder> {
     if order.is_temporal() {
-        return Err(Error::syntax(format!("Unknown index {order:?}, expected :eavt, :aevt or :avet")));
+        return Err(Error::syntax(format!(
+            "Unknown index {order:?}, expected :eavt, :aevt or :avet"
+        )));
     }
     Ok(order)
 }
@@ -377,11 +449,20 @@ impl Source for Db {
     }
 
     fn estimate(&self, index: IndexOrder, components: &[Value]) -> u64 {
-        let Ok(order) = user_order(index) else { return 0 };
-        let Ok(Some(c)) = self.components(order, components, false) else { return 0 };
+        let Ok(order) = user_order(index) else {
+            return 0;
+        };
+        let Ok(Some(c)) = self.components(order, components, false) else {
+            return 0;
+        };
         let st = &self.state;
-        let tree = if self.view.is_temporal() { st.indexes.tree(order.temporal()) } else { st.indexes.tree(order) };
+        let tree = if self.view.is_temporal() {
+            st.indexes.tree(order.temporal())
+        } else {
+            st.indexes.tree(order)
+        };
         let c2 = c.clone();
-        tree.count_range(&st.ns, |d| c.cmp(order, d), |d| c2.cmp(order, d)).unwrap_or(u64::MAX)
+        tree.count_range(&st.ns, |d| c.cmp(order, d), |d| c2.cmp(order, d))
+            .unwrap_or(u64::MAX)
     }
 }

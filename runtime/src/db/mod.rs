@@ -103,7 +103,10 @@ pub struct Db {
 impl Db {
     /// A database value over `state` with no time view.
     pub fn new(state: DbState) -> Db {
-        Db { state: Arc::new(state), view: View::default() }
+        Db {
+            state: Arc::new(state),
+            view: View::default(),
+        }
     }
 
     /// The underlying state (indexes, schema, counters).
@@ -161,7 +164,10 @@ impl Db {
         self.require_history("history")?;
         let mut view = self.view.clone();
         view.history = true;
-        Ok(Db { state: self.state.clone(), view })
+        Ok(Db {
+            state: self.state.clone(),
+            view,
+        })
     }
 
     /// The database as of time point `t` (inclusive).
@@ -170,7 +176,10 @@ impl Db {
         let tp = TimePoint::parse(t)?;
         let mut view = self.view.clone();
         view.add_filter(self, tp, true)?;
-        Ok(Db { state: self.state.clone(), view })
+        Ok(Db {
+            state: self.state.clone(),
+            view,
+        })
     }
 
     /// The database since time point `t` (exclusive).
@@ -179,7 +188,10 @@ impl Db {
         let tp = TimePoint::parse(t)?;
         let mut view = self.view.clone();
         view.add_filter(self, tp, false)?;
-        Ok(Db { state: self.state.clone(), view })
+        Ok(Db {
+            state: self.state.clone(),
+            view,
+        })
     }
 
     /// Resolves an entity reference (number, lookup ref, ident keyword) in
@@ -225,7 +237,9 @@ pub fn resolve_entid(
         Value::Keyword(_) => lookup(&Keyword::new("db/ident"), v),
         Value::Vector(items) | Value::List(items) => {
             if items.len() != 2 {
-                return Err(Error::syntax(format!("Lookup ref should contain 2 elements: {v}")));
+                return Err(Error::syntax(format!(
+                    "Lookup ref should contain 2 elements: {v}"
+                )));
             }
             let a = match &items[0] {
                 Value::Keyword(k) => k.clone(),
@@ -249,7 +263,9 @@ pub fn resolve_entid(
             }
             lookup(&a, &items[1])
         }
-        _ => Err(Error::syntax(format!("Expected number or lookup ref for entity id, got {v}"))),
+        _ => Err(Error::syntax(format!(
+            "Expected number or lookup ref for entity id, got {v}"
+        ))),
     }
 }
 
@@ -258,7 +274,11 @@ impl DbState {
     pub fn scan_current(&self, order: IndexOrder, c: &Components) -> Result<Vec<Datom>> {
         let order = order.current();
         let mut out = Vec::new();
-        for d in self.indexes.tree(order).seek(&self.ns, |d| c.cmp(order, d))? {
+        for d in self
+            .indexes
+            .tree(order)
+            .seek(&self.ns, |d| c.cmp(order, d))?
+        {
             let d = d?;
             if c.cmp(order, &d) != std::cmp::Ordering::Equal {
                 break;
@@ -271,7 +291,10 @@ impl DbState {
     /// The first current datom of `order` matching prefix `c`.
     pub fn first_current(&self, order: IndexOrder, c: &Components) -> Result<Option<Datom>> {
         let order = order.current();
-        let mut it = self.indexes.tree(order).seek(&self.ns, |d| c.cmp(order, d))?;
+        let mut it = self
+            .indexes
+            .tree(order)
+            .seek(&self.ns, |d| c.cmp(order, d))?;
         match it.next() {
             Some(d) => {
                 let d = d?;
@@ -284,7 +307,9 @@ impl DbState {
     /// Resolves an entity reference against the current indexes.
     pub fn entid(&self, v: &Value) -> Result<Option<Eid>> {
         resolve_entid(&self.schema, v, &|a, v| {
-            Ok(self.first_current(IndexOrder::Avet, &Components::av(a.clone(), v.clone()))?.map(|d| d.e))
+            Ok(self
+                .first_current(IndexOrder::Avet, &Components::av(a.clone(), v.clone()))?
+                .map(|d| d.e))
         })
     }
 }

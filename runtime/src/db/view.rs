@@ -84,7 +84,10 @@ impl View {
             TimePoint::Tx(t) => TxFilter::Threshold { t, as_of },
             TimePoint::Inst(ms) => {
                 // Transactions whose :db/txInstant is <= ms (as-of) or > ms (since).
-                let base = Db { state: db.state.clone(), view: View::default() };
+                let base = Db {
+                    state: db.state.clone(),
+                    view: View::default(),
+                };
                 let mut set = HashSet::new();
                 let comps = super::Components::a(Keyword::new("db/txInstant"));
                 for d in base.scan(IndexOrder::Aevt, &comps)? {

@@ -29,7 +29,7 @@ use crate::store::{Addr, Store};
 pub use cursor::{Cursor, RevCursor};
 
 /// Default maximum number of keys per node.
-pub const DEFAULT_NODE_SIZE: usize = 512;
+pub const DEFAULT_NODE_SIZE: usize = 256;
 /// Smallest node size accepted by [`Tree::with_node_size`].
 pub const MIN_NODE_SIZE: usize = 3;
 

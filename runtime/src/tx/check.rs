@@ -61,7 +61,9 @@ impl Tx {
         }
         if let Some(t) = attr.tuple_type {
             let Some(xs) = v.as_vector() else {
-                return Err(Error::type_error(format!("Bad tuple value {v} at {item}, expected a vector")));
+                return Err(Error::type_error(format!(
+                    "Bad tuple value {v} at {item}, expected a vector"
+                )));
             };
             if xs.len() > 8 {
                 return Err(Error::schema(format!(
@@ -77,7 +79,9 @@ impl Tx {
         }
         if let Some(ts) = &attr.tuple_types {
             let Some(xs) = v.as_vector() else {
-                return Err(Error::type_error(format!("Bad tuple value {v} at {item}, expected a vector")));
+                return Err(Error::type_error(format!(
+                    "Bad tuple value {v} at {item}, expected a vector"
+                )));
             };
             if xs.len() != ts.len() {
                 return Err(Error::schema(format!(
@@ -100,7 +104,11 @@ impl Tx {
 
     /// Checks a map-form schema change of entity `e` (Datahike's
     /// `check-schema-update`).
-    pub(super) fn check_schema_update(&self, e: i64, m: &std::collections::BTreeMap<Value, Value>) -> Result<()> {
+    pub(super) fn check_schema_update(
+        &self,
+        e: i64,
+        m: &std::collections::BTreeMap<Value, Value>,
+    ) -> Result<()> {
         let get = |k: &str| m.get(&Value::kw(k));
         if let Some(Value::Keyword(ident)) = get("db/ident") {
             if is_reserved(ident) {
@@ -123,7 +131,9 @@ impl Tx {
                 for (k, new) in m.iter() {
                     let Some(key) = k.as_keyword() else { continue };
                     let name = key.full();
-                    if !crate::schema::SCHEMA_ATTRS.contains(&name) || name == "db.install/_attribute" {
+                    if !crate::schema::SCHEMA_ATTRS.contains(&name)
+                        || name == "db.install/_attribute"
+                    {
                         continue;
                     }
                     let old = current.get(k).cloned().unwrap_or(match name {
@@ -137,7 +147,8 @@ impl Tx {
                         "db/doc" | "db/noHistory" | "db/isComponent" => true,
                         "db/cardinality" => {
                             !(attr.unique.is_some()
-                                && new.as_keyword().map(Keyword::full) == Some("db.cardinality/many"))
+                                && new.as_keyword().map(Keyword::full)
+                                    == Some("db.cardinality/many"))
                         }
                         "db/unique" => attr.unique.is_some() && !attr.many,
                         _ => false,
@@ -147,9 +158,10 @@ impl Tx {
                     }
                 }
                 if !invalid.is_empty() {
-                    let shown = Value::map(
-                        invalid.iter().map(|(k, o, n)| (k.clone(), Value::vector(vec![o.clone(), n.clone()]))),
-                    );
+                    let shown =
+                        Value::map(invalid.iter().map(|(k, o, n)| {
+                            (k.clone(), Value::vector(vec![o.clone(), n.clone()]))
+                        }));
                     return Err(Error::schema(format!(
                         "Update not supported for these schema attributes of {}: {shown}",
                         attr.ident
@@ -157,15 +169,24 @@ impl Tx {
                 }
             }
             None => {
-                if self.write_mode && (get("db/cardinality").is_some() || get("db/valueType").is_some()) {
+                if self.write_mode
+                    && (get("db/cardinality").is_some() || get("db/valueType").is_some())
+                {
                     let missing: Vec<&str> = ["db/ident", "db/valueType", "db/cardinality"]
                         .into_iter()
-                        .filter(|k| get(k).is_none() && !(*k == "db/ident" && self.st.schema.ident_of(e).is_some()))
+                        .filter(|k| {
+                            get(k).is_none()
+                                && !(*k == "db/ident" && self.st.schema.ident_of(e).is_some())
+                        })
                         .collect();
                     if !missing.is_empty() {
                         return Err(Error::schema(format!(
                             "Incomplete schema transaction attributes, expected :db/ident, :db/valueType, :db/cardinality; missing {} in {}",
-                            missing.iter().map(|k| format!(":{k}")).collect::<Vec<_>>().join(", "),
+                            missing
+                                .iter()
+                                .map(|k| format!(":{k}"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
                             Value::Map(std::sync::Arc::new(m.clone()))
                         )));
                     }

@@ -56,7 +56,9 @@ impl Tx {
             v if is_tx_alias(v) => explicit = Some(self.tx_alias(v)),
             v if is_tempid(v) => tempid = Some(v.clone()),
             Value::Long(e) if *e > 0 => explicit = Some(*e),
-            Value::Keyword(_) | Value::Vector(_) | Value::List(_) => explicit = Some(self.entid_strict(&id)?),
+            Value::Keyword(_) | Value::Vector(_) | Value::List(_) => {
+                explicit = Some(self.entid_strict(&id)?)
+            }
             other => {
                 return Err(Error::syntax(format!(
                     "Expected number, string, keyword or lookup ref for :db/id, got {other}"
@@ -71,13 +73,25 @@ impl Tx {
             if a.is_reverse() {
                 continue;
             }
-            let Some(attr) = self.st.schema.attr(a) else { continue };
-            if attr.unique != Some(Unique::Identity) || attr.is_composite() || matches!(v, Value::Map(_)) {
+            let Some(attr) = self.st.schema.attr(a) else {
+                continue;
+            };
+            if attr.unique != Some(Unique::Identity)
+                || attr.is_composite()
+                || matches!(v, Value::Map(_))
+            {
                 continue;
             }
-            let probe = if attr.is_ref() { self.peek_ref(v)? } else { Some((*v).clone()) };
+            let probe = if attr.is_ref() {
+                self.peek_ref(v)?
+            } else {
+                Some((*v).clone())
+            };
             let Some(pv) = probe else { continue };
-            if let Some(d) = self.st.first_current(IndexOrder::Avet, &Components::av(a.clone(), pv.clone()))? {
+            if let Some(d) = self
+                .st
+                .first_current(IndexOrder::Avet, &Components::av(a.clone(), pv.clone()))?
+            {
                 let shown = Value::vector(vec![Value::Keyword(a.clone()), pv]);
                 self.merge_candidate(&mut candidate, d.e, shown)?;
             }
@@ -93,11 +107,21 @@ impl Tx {
             .collect();
         for t in composites {
             let srcs = t.tuple_attrs.clone().unwrap_or_default();
-            let vals: Option<Vec<Value>> =
-                srcs.iter().map(|s| entries.iter().find(|(a, _)| a == s).map(|(_, v)| (*v).clone())).collect();
+            let vals: Option<Vec<Value>> = srcs
+                .iter()
+                .map(|s| {
+                    entries
+                        .iter()
+                        .find(|(a, _)| a == s)
+                        .map(|(_, v)| (*v).clone())
+                })
+                .collect();
             let Some(vals) = vals else { continue };
             let tuple = Value::vector(vals);
-            if let Some(d) = self.st.first_current(IndexOrder::Avet, &Components::av(t.ident.clone(), tuple.clone()))? {
+            if let Some(d) = self.st.first_current(
+                IndexOrder::Avet,
+                &Components::av(t.ident.clone(), tuple.clone()),
+            )? {
                 let shown = Value::vector(vec![Value::Keyword(t.ident.clone()), tuple]);
                 self.merge_candidate(&mut candidate, d.e, shown)?;
             }
@@ -128,7 +152,10 @@ impl Tx {
         self.note_explicit(eid);
 
         // 5. Schema changes in map form.
-        if entries.iter().any(|(a, _)| SCHEMA_ATTRS.contains(&a.full())) {
+        if entries
+            .iter()
+            .any(|(a, _)| SCHEMA_ATTRS.contains(&a.full()))
+        {
             self.check_schema_update(eid, m)?;
         }
 
@@ -142,7 +169,12 @@ impl Tx {
                         n.insert(Value::Keyword(fwd.clone()), Value::Long(eid));
                         self.entity_map(&n)?;
                     } else {
-                        let op = Value::vector(vec![Value::kw("db/add"), x, Value::Keyword(fwd.clone()), Value::Long(eid)]);
+                        let op = Value::vector(vec![
+                            Value::kw("db/add"),
+                            x,
+                            Value::Keyword(fwd.clone()),
+                            Value::Long(eid),
+                        ]);
                         self.op(&op)?;
                     }
                 }
@@ -155,7 +187,12 @@ impl Tx {
                     n.insert(Value::Keyword(a.reverse()), Value::Long(eid));
                     self.entity_map(&n)?;
                 } else {
-                    let op = Value::vector(vec![Value::kw("db/add"), Value::Long(eid), Value::Keyword(a.clone()), x]);
+                    let op = Value::vector(vec![
+                        Value::kw("db/add"),
+                        Value::Long(eid),
+                        Value::Keyword(a.clone()),
+                        x,
+                    ]);
                     self.op(&op)?;
                 }
             }
@@ -163,7 +200,12 @@ impl Tx {
         Ok(eid)
     }
 
-    fn merge_candidate(&self, cand: &mut Option<(Eid, Value)>, e: Eid, shown: Value) -> TxResult<()> {
+    fn merge_candidate(
+        &self,
+        cand: &mut Option<(Eid, Value)>,
+        e: Eid,
+        shown: Value,
+    ) -> TxResult<()> {
         match cand {
             Some((x, prev)) if *x != e => Err(Error::unique(format!(
                 "Conflicting upserts: {prev} resolves to {x}, but {shown} resolves to {e}"
@@ -192,7 +234,11 @@ impl Tx {
                         .as_keyword()
                         .and_then(|k| self.st.schema.attr(k))
                         .is_some_and(|x| x.unique.is_some());
-                if is_lookup_ref { vec![v.clone()] } else { xs.to_vec() }
+                if is_lookup_ref {
+                    vec![v.clone()]
+                } else {
+                    xs.to_vec()
+                }
             }
             Value::Set(xs) => xs.iter().cloned().collect(),
             other => vec![other.clone()],

@@ -50,12 +50,25 @@ impl TxReport {
     pub fn to_value(&self) -> Value {
         let kw = Value::kw;
         Value::map([
-            (kw("db-before"), Value::map([(kw("max-tx"), Value::Long(self.db_before.max_tx()))])),
-            (kw("db-after"), Value::map([(kw("max-tx"), Value::Long(self.db_after.max_tx()))])),
-            (kw("tx-data"), Value::vector(self.tx_data.iter().map(Datom::to_value).collect())),
+            (
+                kw("db-before"),
+                Value::map([(kw("max-tx"), Value::Long(self.db_before.max_tx()))]),
+            ),
+            (
+                kw("db-after"),
+                Value::map([(kw("max-tx"), Value::Long(self.db_after.max_tx()))]),
+            ),
+            (
+                kw("tx-data"),
+                Value::vector(self.tx_data.iter().map(Datom::to_value).collect()),
+            ),
             (
                 kw("tempids"),
-                Value::map(self.tempids.iter().map(|(k, v)| (k.clone(), Value::Long(*v)))),
+                Value::map(
+                    self.tempids
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::Long(*v))),
+                ),
             ),
             (kw("tx-meta"), self.tx_meta.clone()),
         ])
@@ -67,7 +80,10 @@ enum Abort {
     Error(Error),
     /// A tempid allocated earlier upserts to another entity: start again
     /// with `tempid → eid` known from the start.
-    Retry { tempid: Value, eid: Eid },
+    Retry {
+        tempid: Value,
+        eid: Eid,
+    },
 }
 
 impl From<Error> for Abort {
@@ -100,7 +116,12 @@ pub(crate) fn is_tempid(v: &Value) -> bool {
 /// the report with an uncommitted `db_after`. `tx_meta` is a map of extra
 /// attributes for the transaction entity; `now_ms` its default
 /// `:db/txInstant`.
-pub fn transact(db: &Db, tx_data: &Value, tx_meta: Option<&Value>, now_ms: i64) -> Result<TxReport> {
+pub fn transact(
+    db: &Db,
+    tx_data: &Value,
+    tx_meta: Option<&Value>,
+    now_ms: i64,
+) -> Result<TxReport> {
     if !db.is_current() {
         return Err(Error::other(
             "Cannot transact on a history, as-of or since view; use the connection's current database",
@@ -118,7 +139,11 @@ pub fn transact(db: &Db, tx_data: &Value, tx_meta: Option<&Value>, now_ms: i64) 
     let meta = match tx_meta {
         None | Some(Value::Nil) => BTreeMap::new(),
         Some(Value::Map(m)) => (**m).clone(),
-        Some(other) => return Err(Error::syntax(format!("Bad transaction meta {other}, expected a map"))),
+        Some(other) => {
+            return Err(Error::syntax(format!(
+                "Bad transaction meta {other}, expected a map"
+            )));
+        }
     };
     let mut seeded: HashMap<Value, Eid> = HashMap::new();
     let mut next_eid = db.max_eid() + 1;
@@ -135,7 +160,9 @@ pub fn transact(db: &Db, tx_data: &Value, tx_meta: Option<&Value>, now_ms: i64) 
             }
         }
     }
-    Err(Error::unique("Conflicting upserts: the transaction did not settle after 1000 retries"))
+    Err(Error::unique(
+        "Conflicting upserts: the transaction did not settle after 1000 retries",
+    ))
 }
 
 /// One pass over the tx data.
@@ -180,7 +207,8 @@ impl Tx {
     fn run(&mut self, items: &[Value], meta: &BTreeMap<Value, Value>, now_ms: i64) -> TxResult<()> {
         if self.keep_history {
             let mut m = meta.clone();
-            m.entry(Value::kw("db/txInstant")).or_insert(Value::Inst(now_ms));
+            m.entry(Value::kw("db/txInstant"))
+                .or_insert(Value::Inst(now_ms));
             for (k, v) in &m {
                 let a = match k {
                     Value::Keyword(a) => a.clone(),
@@ -197,7 +225,12 @@ impl Tx {
                     ))
                     .into());
                 }
-                let op = Value::vector(vec![Value::kw("db/add"), Value::Long(self.tx), k.clone(), v.clone()]);
+                let op = Value::vector(vec![
+                    Value::kw("db/add"),
+                    Value::Long(self.tx),
+                    k.clone(),
+                    v.clone(),
+                ]);
                 self.op(&op)?;
             }
         }
@@ -216,7 +249,10 @@ impl Tx {
             Value::Tagged(t) if t.0.full() == "datahike/Datom" || t.0.full() == "cairn/Datom" => {
                 self.datom_item(&t.1)
             }
-            other => Err(Error::syntax(format!("Bad entity type at {other}, expected map or vector")).into()),
+            other => Err(Error::syntax(format!(
+                "Bad entity type at {other}, expected map or vector"
+            ))
+            .into()),
         }
     }
 
@@ -225,8 +261,17 @@ impl Tx {
         let Some(items) = v.as_seq().filter(|xs| xs.len() == 5) else {
             return Err(Error::syntax(format!("Bad datom {v}, expected [e a v tx added]")).into());
         };
-        let op = if items[4] == Value::Bool(false) { "db/retract" } else { "db/add" };
-        let mut parts = vec![Value::kw(op), items[0].clone(), items[1].clone(), items[2].clone()];
+        let op = if items[4] == Value::Bool(false) {
+            "db/retract"
+        } else {
+            "db/add"
+        };
+        let mut parts = vec![
+            Value::kw(op),
+            items[0].clone(),
+            items[1].clone(),
+            items[2].clone(),
+        ];
         if op == "db/add" {
             parts.push(items[3].clone());
         }
@@ -263,9 +308,15 @@ impl Tx {
             Some(x) if *x == e => Ok(()),
             Some(x) => {
                 if self.seeded.get(t).is_some_and(|s| *s != e) {
-                    Err(Error::unique(format!("Conflicting upsert: {t} resolves both to {x} and {e}")).into())
+                    Err(Error::unique(format!(
+                        "Conflicting upsert: {t} resolves both to {x} and {e}"
+                    ))
+                    .into())
                 } else {
-                    Err(Abort::Retry { tempid: t.clone(), eid: e })
+                    Err(Abort::Retry {
+                        tempid: t.clone(),
+                        eid: e,
+                    })
                 }
             }
             None => {
@@ -288,7 +339,8 @@ impl Tx {
     }
 
     fn entid_strict(&self, v: &Value) -> Result<Eid> {
-        self.entid(v)?.ok_or_else(|| Error::lookup(format!("Nothing found for entity id {v}")))
+        self.entid(v)?
+            .ok_or_else(|| Error::lookup(format!("Nothing found for entity id {v}")))
     }
 
     /// Resolves the value of a ref attribute: tx alias, tempid (allocated),
@@ -302,7 +354,9 @@ impl Tx {
         }
         match v {
             Value::Long(e) if *e > 0 => Ok(*e),
-            Value::Long(_) => Err(Error::syntax(format!("Expected number or lookup ref for entity id, got {v}"))),
+            Value::Long(_) => Err(Error::syntax(format!(
+                "Expected number or lookup ref for entity id, got {v}"
+            ))),
             _ => self.entid_strict(v),
         }
     }
@@ -310,11 +364,13 @@ impl Tx {
     // ----- primitive writes --------------------------------------------
 
     fn current(&self, e: Eid, a: &Keyword) -> Result<Vec<Datom>> {
-        self.st.scan_current(IndexOrder::Eavt, &Components::ea(e, a.clone()))
+        self.st
+            .scan_current(IndexOrder::Eavt, &Components::ea(e, a.clone()))
     }
 
     fn exists(&self, e: Eid, a: &Keyword, v: &Value) -> Result<Option<Datom>> {
-        self.st.first_current(IndexOrder::Eavt, &Components::eav(e, a.clone(), v.clone()))
+        self.st
+            .first_current(IndexOrder::Eavt, &Components::eav(e, a.clone(), v.clone()))
     }
 
     /// Asserts `[e a v]` (value already resolved and validated).
@@ -329,10 +385,12 @@ impl Tx {
             self.check_unique(e, a, &v)?;
         } else {
             let cur = self.current(e, a)?;
-            if cur.iter().any(|d| cmp_index(&d.v, &v) == std::cmp::Ordering::Equal && d.v == v) {
-                if cur.len() == 1 {
-                    return Ok(());
-                }
+            // Re-asserting the current value is a no-op.
+            if cur.len() == 1
+                && cmp_index(&cur[0].v, &v) == std::cmp::Ordering::Equal
+                && cur[0].v == v
+            {
+                return Ok(());
             }
             self.check_unique(e, a, &v)?;
             for old in cur {
@@ -343,14 +401,21 @@ impl Tx {
     }
 
     fn check_unique(&self, e: Eid, a: &Keyword, v: &Value) -> Result<()> {
-        let Some(attr) = self.st.schema.attr(a) else { return Ok(()) };
+        let Some(attr) = self.st.schema.attr(a) else {
+            return Ok(());
+        };
         if attr.unique.is_none() {
             return Ok(());
         }
-        if let Some(other) = self.st.first_current(IndexOrder::Avet, &Components::av(a.clone(), v.clone()))? {
+        if let Some(other) = self
+            .st
+            .first_current(IndexOrder::Avet, &Components::av(a.clone(), v.clone()))?
+        {
             if other.e != e {
                 if a.full() == "db/ident" {
-                    return Err(Error::schema(format!("Schema with attribute {v} already exists")));
+                    return Err(Error::schema(format!(
+                        "Schema with attribute {v} already exists"
+                    )));
                 }
                 return Err(Error::unique(format!(
                     "Cannot add [{e} {a} {v}] because of unique constraint: [{} {} {}] already exists",
@@ -388,7 +453,8 @@ impl Tx {
         self.st.indexes.aevt.remove(&ns, &d)?;
         self.st.indexes.avet.remove(&ns, &d)?;
         self.queue_tuples(d.e, &d.a, Value::Nil);
-        self.tx_data.push(Datom::with_added(d.e, d.a, d.v, self.tx, false));
+        self.tx_data
+            .push(Datom::with_added(d.e, d.a, d.v, self.tx, false));
         Ok(())
     }
 
@@ -402,7 +468,12 @@ impl Tx {
         for (t, pos) in targets {
             let key = (e, t.clone());
             if !self.tuple_queue.contains_key(&key) {
-                let n = self.st.schema.attr(&t).and_then(|x| x.tuple_attrs.as_ref().map(Vec::len)).unwrap_or(0);
+                let n = self
+                    .st
+                    .schema
+                    .attr(&t)
+                    .and_then(|x| x.tuple_attrs.as_ref().map(Vec::len))
+                    .unwrap_or(0);
                 let stored = self
                     .current(e, &t)
                     .ok()
@@ -412,7 +483,11 @@ impl Tx {
                     .unwrap_or_else(|| vec![Value::Nil; n]);
                 self.tuple_queue.insert(key.clone(), stored);
             }
-            if let Some(slot) = self.tuple_queue.get_mut(&key).and_then(|xs| xs.get_mut(pos)) {
+            if let Some(slot) = self
+                .tuple_queue
+                .get_mut(&key)
+                .and_then(|xs| xs.get_mut(pos))
+            {
                 *slot = v.clone();
             }
         }
@@ -460,7 +535,8 @@ impl Tx {
         }
         tempids.insert(Value::kw("db/current-tx"), tx);
         let mut m = meta;
-        m.entry(Value::kw("db/txInstant")).or_insert(Value::Inst(now_ms));
+        m.entry(Value::kw("db/txInstant"))
+            .or_insert(Value::Inst(now_ms));
         Ok(TxReport {
             db_before: db.clone(),
             db_after: Db::new(self.st),
@@ -474,9 +550,7 @@ impl Tx {
     fn write_history(&mut self) -> Result<()> {
         let mut order: Vec<usize> = (0..self.tx_data.len()).collect();
         let data = &self.tx_data;
-        order.sort_by(|&i, &j| {
-            IndexOrder::Eavt.cmp(&data[i], &data[j]).then(i.cmp(&j))
-        });
+        order.sort_by(|&i, &j| IndexOrder::Eavt.cmp(&data[i], &data[j]).then(i.cmp(&j)));
         let ns = self.st.ns.clone();
         let mut i = 0;
         while i < order.len() {
@@ -504,7 +578,13 @@ impl Tx {
                         idx.tavet.remove(&ns, &d)?;
                     }
                 } else {
-                    let d = Datom::with_added(first.e, first.a.clone(), first.v.clone(), self.tx, false);
+                    let d = Datom::with_added(
+                        first.e,
+                        first.a.clone(),
+                        first.v.clone(),
+                        self.tx,
+                        false,
+                    );
                     idx.teavt.insert(&ns, d.clone())?;
                     idx.taevt.insert(&ns, d.clone())?;
                     if in_avet {

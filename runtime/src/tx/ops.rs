@@ -19,7 +19,10 @@ impl Tx {
     pub(super) fn op(&mut self, item: &Value) -> TxResult<()> {
         let parts = item.as_seq().unwrap_or(&[]);
         let Some(Value::Keyword(op)) = parts.first() else {
-            return Err(Error::syntax(format!("Bad entity type at {item}, expected an operation keyword first")).into());
+            return Err(Error::syntax(format!(
+                "Bad entity type at {item}, expected an operation keyword first"
+            ))
+            .into());
         };
         let args = &parts[1..];
         let arity = |n: &[usize]| -> Result<()> {
@@ -28,7 +31,10 @@ impl Tx {
             } else {
                 Err(Error::syntax(format!(
                     "Bad arity for {op} in {item}: expected {} arguments",
-                    n.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")
+                    n.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 )))
             }
         };
@@ -39,7 +45,11 @@ impl Tx {
                     None => None,
                     Some(Value::Long(t)) => Some(*t),
                     Some(v) if is_tx_alias(v) => Some(self.tx),
-                    Some(other) => return Err(Error::syntax(format!("Bad transaction id {other} in {item}")).into()),
+                    Some(other) => {
+                        return Err(
+                            Error::syntax(format!("Bad transaction id {other} in {item}")).into(),
+                        );
+                    }
                 };
                 self.op_add(item, &args[0], &args[1], &args[2], tx)
             }
@@ -48,8 +58,12 @@ impl Tx {
                 self.no_tempid(item, &args[0])?;
                 let a = self.attr_of(item, &args[1])?;
                 match args.get(2) {
-                    Some(v) => self.op_retract_value(item, &args[0], &a, v).map_err(Into::into),
-                    None => self.op_retract_attr(&args[0], &a, false).map_err(Into::into),
+                    Some(v) => self
+                        .op_retract_value(item, &args[0], &a, v)
+                        .map_err(Into::into),
+                    None => self
+                        .op_retract_attr(&args[0], &a, false)
+                        .map_err(Into::into),
                 }
             }
             "db.fn/retractAttribute" => {
@@ -69,7 +83,8 @@ impl Tx {
             "db/cas" | "db.fn/cas" => {
                 arity(&[4])?;
                 self.no_tempid(item, &args[0])?;
-                self.op_cas(item, &args[0], &args[1], &args[2], &args[3]).map_err(Into::into)
+                self.op_cas(item, &args[0], &args[1], &args[2], &args[3])
+                    .map_err(Into::into)
             }
             "db/purge" => {
                 arity(&[3])?;
@@ -101,17 +116,25 @@ impl Tx {
                 arity(&[1])?;
                 self.require_history(op)?;
                 let e = self.purge_target(&args[0])?;
-                self.purge_entity(e, &mut HashSet::new()).map_err(Into::into)
+                self.purge_entity(e, &mut HashSet::new())
+                    .map_err(Into::into)
             }
             "db.history.purge/before" => {
                 arity(&[1])?;
                 self.require_history(op)?;
                 let Value::Inst(ms) = args[0] else {
-                    return Err(Error::type_error(format!("Expected an instant in {item}, got {}", args[0])).into());
+                    return Err(Error::type_error(format!(
+                        "Expected an instant in {item}, got {}",
+                        args[0]
+                    ))
+                    .into());
                 };
                 self.purge_before(ms).map_err(Into::into)
             }
-            _ => Err(Error::syntax(format!("Unknown operation at {item}, expected one of {KNOWN_OPS}")).into()),
+            _ => Err(Error::syntax(format!(
+                "Unknown operation at {item}, expected one of {KNOWN_OPS}"
+            ))
+            .into()),
         }
     }
 
@@ -128,7 +151,9 @@ impl Tx {
         if self.keep_history {
             Ok(())
         } else {
-            Err(Error::other(format!("Purge {op} is only available in temporal databases.")))
+            Err(Error::other(format!(
+                "Purge {op} is only available in temporal databases."
+            )))
         }
     }
 
@@ -152,7 +177,14 @@ impl Tx {
     }
 
     /// `[:db/add e a v]` (and `[:db/add e a v tx]`).
-    pub(super) fn op_add(&mut self, item: &Value, e: &Value, a: &Value, v: &Value, tx: Option<i64>) -> TxResult<()> {
+    pub(super) fn op_add(
+        &mut self,
+        item: &Value,
+        e: &Value,
+        a: &Value,
+        v: &Value,
+        tx: Option<i64>,
+    ) -> TxResult<()> {
         let mut a = self.attr_of(item, a)?;
         let (mut e, mut v) = (e.clone(), v.clone());
         if a.is_reverse() {
@@ -179,8 +211,15 @@ impl Tx {
         let eid = if is_tx_alias(&e) {
             self.tx_alias(&e)
         } else if is_tempid(&e) {
-            let upsert = if attr.as_ref().is_some_and(|x| x.unique == Some(Unique::Identity)) {
-                let probe = if is_ref { self.peek_ref(&v)? } else { Some(v.clone()) };
+            let upsert = if attr
+                .as_ref()
+                .is_some_and(|x| x.unique == Some(Unique::Identity))
+            {
+                let probe = if is_ref {
+                    self.peek_ref(&v)?
+                } else {
+                    Some(v.clone())
+                };
                 match probe {
                     Some(pv) => self
                         .st
@@ -202,13 +241,20 @@ impl Tx {
             match &e {
                 Value::Long(x) if *x > 0 => *x,
                 Value::Long(_) | Value::Nil => {
-                    return Err(Error::syntax(format!("Expected number or lookup ref for entity id, got {e}")).into());
+                    return Err(Error::syntax(format!(
+                        "Expected number or lookup ref for entity id, got {e}"
+                    ))
+                    .into());
                 }
                 _ => self.entid_strict(&e)?,
             }
         };
         // Value position.
-        let value = if is_ref { Value::Long(self.ref_value(&v)?) } else { v };
+        let value = if is_ref {
+            Value::Long(self.ref_value(&v)?)
+        } else {
+            v
+        };
         if let Some(attr) = &attr {
             self.check_value(item, attr, &value)?;
         }
@@ -234,10 +280,14 @@ impl Tx {
     }
 
     fn op_retract_value(&mut self, item: &Value, e: &Value, a: &Keyword, v: &Value) -> Result<()> {
-        let Some(e) = self.entid(e)? else { return Ok(()) };
+        let Some(e) = self.entid(e)? else {
+            return Ok(());
+        };
         let attr = self.st.schema.attr(a);
         if attr.as_ref().is_some_and(|x| x.is_composite()) && !self.internal {
-            return Err(Error::syntax(format!("Can't modify tuple attrs directly: {item}")));
+            return Err(Error::syntax(format!(
+                "Can't modify tuple attrs directly: {item}"
+            )));
         }
         let v = if attr.as_ref().is_some_and(|x| x.is_ref()) && !matches!(v, Value::Long(_)) {
             match self.entid(v)? {
@@ -257,7 +307,9 @@ impl Tx {
     }
 
     fn op_retract_attr(&mut self, e: &Value, a: &Keyword, cascade: bool) -> Result<()> {
-        let Some(e) = self.entid(e)? else { return Ok(()) };
+        let Some(e) = self.entid(e)? else {
+            return Ok(());
+        };
         let component = self.st.schema.attr(a).is_some_and(|x| x.component);
         for d in self.current(e, a)? {
             let target = d.v.clone();
@@ -279,10 +331,19 @@ impl Tx {
         }
         let own = self.st.scan_current(IndexOrder::Eavt, &Components::e(e))?;
         let mut incoming = Vec::new();
-        let refs: Vec<Keyword> =
-            self.st.schema.attrs().values().filter(|a| a.is_ref()).map(|a| a.ident.clone()).collect();
+        let refs: Vec<Keyword> = self
+            .st
+            .schema
+            .attrs()
+            .values()
+            .filter(|a| a.is_ref())
+            .map(|a| a.ident.clone())
+            .collect();
         for r in refs {
-            incoming.extend(self.st.scan_current(IndexOrder::Avet, &Components::av(r, Value::Long(e)))?);
+            incoming.extend(
+                self.st
+                    .scan_current(IndexOrder::Avet, &Components::av(r, Value::Long(e)))?,
+            );
         }
         let components: Vec<Eid> = own
             .iter()
@@ -300,9 +361,20 @@ impl Tx {
         Ok(())
     }
 
-    fn op_cas(&mut self, item: &Value, e: &Value, a: &Value, old: &Value, new: &Value) -> Result<()> {
+    fn op_cas(
+        &mut self,
+        item: &Value,
+        e: &Value,
+        a: &Value,
+        old: &Value,
+        new: &Value,
+    ) -> Result<()> {
         let a = self.attr_of(item, a)?;
-        let e = if is_tx_alias(e) { self.tx } else { self.entid_strict(e)? };
+        let e = if is_tx_alias(e) {
+            self.tx
+        } else {
+            self.entid_strict(e)?
+        };
         let attr = self.st.schema.attr(&a);
         let is_ref = attr.as_ref().is_some_and(|x| x.is_ref());
         let resolve = |tx: &Tx, v: &Value| -> Result<Value> {
@@ -326,11 +398,18 @@ impl Tx {
                 [d] => format!("[{e} {a} {}]", d.v),
                 ds => format!("[{e} {a} {}]", Value::set(ds.iter().map(|d| d.v.clone()))),
             };
-            return Err(Error::conflict(format!(":db.fn/cas failed on datom {shown}, expected {old}"))
-                .with_data(Value::map([(Value::kw("error"), Value::kw("transact/cas"))])));
+            return Err(Error::conflict(format!(
+                ":db.fn/cas failed on datom {shown}, expected {old}"
+            ))
+            .with_data(Value::map([(
+                Value::kw("error"),
+                Value::kw("transact/cas"),
+            )])));
         }
         if new_v.is_nil() {
-            return Err(Error::syntax(format!("Cannot store nil as a value at {item}")));
+            return Err(Error::syntax(format!(
+                "Cannot store nil as a value at {item}"
+            )));
         }
         if let Some(attr) = &attr {
             self.check_value(item, attr, &new_v)?;
@@ -351,23 +430,36 @@ impl Tx {
             if items.len() == 2 {
                 if let Some(a) = items[0].as_keyword() {
                     let c = Components::av(a.clone(), items[1].clone());
-                    if let Some(d) = collect_prefix(&self.st.indexes.tavet, &self.st.ns, &c, IndexOrder::TAvet)?.first() {
+                    if let Some(d) =
+                        collect_prefix(&self.st.indexes.tavet, &self.st.ns, &c, IndexOrder::TAvet)?
+                            .first()
+                    {
                         return Ok(d.e);
                     }
                 }
             }
         }
-        Err(Error::lookup(format!("Can't find entity with ID {e} to be purged")))
+        Err(Error::lookup(format!(
+            "Can't find entity with ID {e} to be purged"
+        )))
     }
 
     fn has_any(&self, e: Eid) -> Result<bool> {
-        Ok(self.st.first_current(IndexOrder::Eavt, &Components::e(e))?.is_some())
+        Ok(self
+            .st
+            .first_current(IndexOrder::Eavt, &Components::e(e))?
+            .is_some())
     }
 
     /// Current and historical datoms matching an EAVT prefix.
     fn purge_values(&self, c: &Components) -> Result<Vec<Datom>> {
         let mut out = self.st.scan_current(IndexOrder::Eavt, c)?;
-        out.extend(collect_prefix(&self.st.indexes.teavt, &self.st.ns, c, IndexOrder::TEavt)?);
+        out.extend(collect_prefix(
+            &self.st.indexes.teavt,
+            &self.st.ns,
+            c,
+            IndexOrder::TEavt,
+        )?);
         Ok(out)
     }
 
@@ -405,12 +497,23 @@ impl Tx {
             .collect();
         self.purge(&Components::e(e))?;
         // Ref datoms pointing at e, current and historical.
-        let refs: Vec<Keyword> =
-            self.st.schema.attrs().values().filter(|a| a.is_ref()).map(|a| a.ident.clone()).collect();
+        let refs: Vec<Keyword> = self
+            .st
+            .schema
+            .attrs()
+            .values()
+            .filter(|a| a.is_ref())
+            .map(|a| a.ident.clone())
+            .collect();
         for r in refs {
             let c = Components::av(r, Value::Long(e));
             let mut hits = self.st.scan_current(IndexOrder::Avet, &c)?;
-            hits.extend(collect_prefix(&self.st.indexes.tavet, &self.st.ns, &c, IndexOrder::TAvet)?);
+            hits.extend(collect_prefix(
+                &self.st.indexes.tavet,
+                &self.st.ns,
+                &c,
+                IndexOrder::TAvet,
+            )?);
             for d in hits {
                 self.purge(&Components::eav(d.e, d.a.clone(), d.v.clone()))?;
             }
@@ -426,7 +529,10 @@ impl Tx {
     fn purge_before(&mut self, ms: i64) -> Result<()> {
         let ns = self.st.ns.clone();
         let mut old_txs = HashSet::new();
-        for d in self.st.scan_current(IndexOrder::Aevt, &Components::a(Keyword::new("db/txInstant")))? {
+        for d in self.st.scan_current(
+            IndexOrder::Aevt,
+            &Components::a(Keyword::new("db/txInstant")),
+        )? {
             if let Value::Inst(t) = d.v {
                 if t < ms {
                     old_txs.insert(d.e);
@@ -444,7 +550,10 @@ impl Tx {
             }
             let current = self
                 .st
-                .first_current(IndexOrder::Eavt, &Components::eav(d.e, d.a.clone(), d.v.clone()))?
+                .first_current(
+                    IndexOrder::Eavt,
+                    &Components::eav(d.e, d.a.clone(), d.v.clone()),
+                )?
                 .is_some_and(|c| c.tx == d.tx && d.added);
             if !current {
                 doomed.push(d);

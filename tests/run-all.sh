@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit and property tests, the
+# conformance runner (both backends), the crash test, and the demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v cargo >/dev/null || { echo "cargo is required (install Rust with rustup)"; exit 1; }
+rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy >/dev/null 2>&1 || true
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --release -- -D warnings
+echo "== cargo test (unit, property, conformance, crash)"
+cargo test --workspace --release
+echo "== demo"
+cargo run --release -q -p cairn --example demo "$(mktemp -d)/demo.redb" >/dev/null
+echo "all checks passed"
