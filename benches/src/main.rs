@@ -50,7 +50,7 @@ fn value(attr: usize, n: u64) -> Value {
         0 => Value::str(&format!("entity-{n}")),
         1 | 8 | 11 | 14 | 18 => Value::Long((x % 1_000_000) as i64),
         2 | 9 | 15 => Value::Double((x % 10_000) as f64 / 7.0),
-        3 | 16 => Value::Bool(x % 2 == 0),
+        3 | 16 => Value::Bool(x.is_multiple_of(2)),
         4 | 12 => Value::kw(&format!("k/v{}", x % 100)),
         5 | 19 => Value::Inst(1_600_000_000_000 + (x % 100_000_000) as i64),
         6 => Value::Uuid(uuid::Uuid::from_u64_pair(x, n)),
