@@ -235,9 +235,22 @@ fn split_at(len: usize, appended: bool) -> usize {
     if appended { len - 1 } else { len / 2 }
 }
 
+/// Binary search for `d` in sorted `keys`, checking the last key first so
+/// that appends (sequential loads) cost one comparison.
+fn search(keys: &[Datom], d: &Datom, order: IndexOrder) -> std::result::Result<usize, usize> {
+    let Some((last, init)) = keys.split_last() else {
+        return Err(0);
+    };
+    match order.cmp(last, d) {
+        Ordering::Less => Err(keys.len()),
+        Ordering::Equal => Ok(init.len()),
+        Ordering::Greater => init.binary_search_by(|k| order.cmp(k, d)),
+    }
+}
+
 fn put_rec(ns: &NodeStore, node: &mut Node, d: Datom, cx: Ctx) -> Result<Put> {
     match node {
-        Node::Leaf(keys) => match keys.binary_search_by(|k| cx.order.cmp(k, &d)) {
+        Node::Leaf(keys) => match search(keys, &d, cx.order) {
             Ok(i) => match cx.mode {
                 Mode::Insert => Ok(Put::Exists),
                 Mode::Replace => {

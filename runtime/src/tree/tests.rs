@@ -455,3 +455,107 @@ fn cursors_are_snapshots() {
     assert_eq!(c.count(), 49);
     assert_eq!(collect(t.iter(&ns).unwrap()).len(), 1);
 }
+
+/// Timing, not a test: `cargo test --release -p cairn --lib bench_million
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_million() {
+    use std::time::Instant;
+    let attrs = ["person/name", "person/age", "person/email", "person/friend"].map(Keyword::new);
+    let n_ent = 250_000i64;
+    let mut datoms = Vec::with_capacity(1_000_000);
+    for e in 1..=n_ent {
+        for (i, a) in attrs.iter().enumerate() {
+            let v = match i {
+                0 => Value::str(&format!("name-{}", e * 7919 % n_ent)),
+                1 => Value::Long(e % 97),
+                2 => Value::str(&format!("user{e}@example.com")),
+                _ => Value::Long((e * 31) % n_ent + 1),
+            };
+            datoms.push(Datom::new(e, a.clone(), v, TX0 + 1 + e / 1000));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::open(
+        &crate::store::StoreConfig::Redb {
+            path: dir.path().join("bench.redb"),
+        },
+        true,
+    )
+    .unwrap();
+    let ns = NodeStore::new(store.clone(), 10_000);
+
+    let t0 = Instant::now();
+    let mut eavt = Tree::new(IndexOrder::Eavt);
+    for d in &datoms {
+        eavt.insert(&ns, d.clone()).unwrap();
+    }
+    let dt = t0.elapsed();
+    println!(
+        "EAVT sequential insert: {:?} total, {:.0} ns/insert",
+        dt,
+        dt.as_nanos() as f64 / datoms.len() as f64
+    );
+
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..datoms.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        datoms.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    let t0 = Instant::now();
+    let mut avet = Tree::new(IndexOrder::Avet);
+    for d in &datoms {
+        avet.insert(&ns, d.clone()).unwrap();
+    }
+    let dt = t0.elapsed();
+    println!(
+        "AVET random insert: {:?} total, {:.0} ns/insert",
+        dt,
+        dt.as_nanos() as f64 / datoms.len() as f64
+    );
+
+    let t0 = Instant::now();
+    let mut next = 0u64;
+    let mut out = Vec::new();
+    let mut alloc = || {
+        next += 1;
+        next
+    };
+    eavt.flush(&ns, &mut alloc, &mut out).unwrap();
+    avet.flush(&ns, &mut alloc, &mut out).unwrap();
+    let nodes = out.len();
+    let bytes: usize = out.iter().map(|(_, b)| b.len()).sum();
+    let t1 = Instant::now();
+    store
+        .commit(CommitBatch {
+            puts: out,
+            ..Default::default()
+        })
+        .unwrap();
+    println!(
+        "flush (encode) {:?}, redb commit {:?}: {nodes} nodes, {bytes} bytes, file {} bytes",
+        t1 - t0,
+        t1.elapsed(),
+        store.size_bytes().unwrap()
+    );
+
+    ns.clear_cache();
+    let t0 = Instant::now();
+    let n = eavt.iter(&ns).unwrap().count();
+    println!("cold full scan of EAVT ({n}) from redb: {:?}", t0.elapsed());
+    let t0 = Instant::now();
+    let n = avet.iter(&ns).unwrap().count();
+    println!("warm-ish full scan of AVET ({n}): {:?}", t0.elapsed());
+    let t0 = Instant::now();
+    let mut hits = 0;
+    for d in datoms.iter().take(100_000) {
+        hits += eavt.get(&ns, d).unwrap().is_some() as usize;
+    }
+    println!(
+        "100k random gets (cached): {:?} ({hits} hits)",
+        t0.elapsed()
+    );
+}
