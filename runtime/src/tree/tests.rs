@@ -518,6 +518,16 @@ fn bench_million() {
     );
 
     let t0 = Instant::now();
+    let mut sorted = datoms.clone();
+    sorted.sort_by(|x, y| IndexOrder::Avet.cmp(x, y));
+    let built = Tree::from_sorted(IndexOrder::Avet, sorted).unwrap();
+    println!(
+        "AVET sort + from_sorted: {:?} ({} datoms)",
+        t0.elapsed(),
+        built.len()
+    );
+
+    let t0 = Instant::now();
     let mut next = 0u64;
     let mut out = Vec::new();
     let mut alloc = || {
@@ -558,4 +568,74 @@ fn bench_million() {
         "100k random gets (cached): {:?} ({hits} hits)",
         t0.elapsed()
     );
+}
+
+#[test]
+fn from_sorted_builds_full_valid_trees() {
+    for (n, size) in [
+        (0usize, 4usize),
+        (1, 4),
+        (4, 4),
+        (5, 4),
+        (17, 4),
+        (1000, 4),
+        (3000, 512),
+    ] {
+        let mut env = Env::new(16);
+        let ns = env.ns.clone();
+        let v: Vec<Datom> = (0..n as i64).map(|e| datom(e, 0, 0, 0, true)).collect();
+        let mut t = Tree::new(IndexOrder::Eavt)
+            .with_node_size(size)
+            .build_sorted(v.clone())
+            .unwrap();
+        check_structure(&t, &ns);
+        let m = Model {
+            order: IndexOrder::Eavt,
+            v: v.clone(),
+        };
+        check_all(&t, &m, &ns);
+        env.flush(&mut t);
+        check_all(&t, &m, &ns);
+        // Still mutable afterwards.
+        if n > 2 {
+            assert!(t.remove(&ns, &v[1]).unwrap().is_some());
+            assert!(t.insert(&ns, datom(-1, 0, 0, 0, true)).unwrap());
+            check_structure(&t, &ns);
+        }
+    }
+    let unsorted = vec![datom(2, 0, 0, 0, true), datom(1, 0, 0, 0, true)];
+    assert!(Tree::from_sorted(IndexOrder::Eavt, unsorted).is_err());
+    let dup = vec![datom(1, 0, 0, 0, true), datom(1, 0, 0, 1, true)];
+    assert!(Tree::from_sorted(IndexOrder::Eavt, dup).is_err());
+}
+
+#[test]
+fn flushing_a_shared_version_leaves_the_other_intact() {
+    let mut env = Env::new(4);
+    let ns = env.ns.clone();
+    let mut t = Tree::new(IndexOrder::Avet).with_node_size(4);
+    let mut m = Model {
+        order: IndexOrder::Avet,
+        v: Vec::new(),
+    };
+    for e in 0..200 {
+        let d = datom(e, (e % 3) as u8, (e % 8) as u8, 0, true);
+        t.insert(&ns, d.clone()).unwrap();
+        m.insert(d);
+    }
+    let before = t.clone();
+    env.flush(&mut t);
+    assert!(before.is_dirty());
+    check_all(&before, &m, &ns);
+    check_all(&t, &m, &ns);
+}
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Tree>();
+    check::<NodeStore>();
+    check::<Cursor>();
+    check::<RevCursor>();
+    check::<Arc<dyn crate::store::Store>>();
 }
