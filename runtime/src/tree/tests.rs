@@ -186,6 +186,9 @@ enum Op {
     Count(Datom, Datom, bool),
     Flush,
     Snapshot,
+    /// Keep the current version as a snapshot and continue from an older
+    /// one (both must stay intact).
+    Fork(usize),
 }
 
 fn arb_op() -> impl Strategy<Value = Op> {
@@ -199,6 +202,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         2 => (arb_datom(), arb_datom(), any::<bool>()).prop_map(|(a, b, p)| Op::Count(a, b, p)),
         1 => Just(Op::Flush),
         1 => Just(Op::Snapshot),
+        1 => any::<usize>().prop_map(Op::Fork),
     ]
 }
 
@@ -266,6 +270,12 @@ fn run(order: IndexOrder, node_size: usize, ops: Vec<Op>) {
                 check_structure(&t, &ns);
             }
             Op::Snapshot => snaps.push((t.clone(), m.clone())),
+            Op::Fork(i) => {
+                if !snaps.is_empty() {
+                    let (st, sm) = snaps[i % snaps.len()].clone();
+                    snaps.push((std::mem::replace(&mut t, st), std::mem::replace(&mut m, sm)));
+                }
+            }
         }
         assert_eq!(t.len(), m.v.len() as u64);
     }
@@ -279,7 +289,11 @@ fn run(order: IndexOrder, node_size: usize, ops: Vec<Op>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        // PROPTEST_CASES overrides the default of 64.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn tree_matches_model(
