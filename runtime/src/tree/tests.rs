@@ -738,3 +738,34 @@ fn redb_round_trip_and_corrupt_node() {
     assert!(e.message.contains(&format!("{victim:#x}")), "{}", e.message);
     assert_eq!(e.kind, ErrorKind::Storage);
 }
+
+#[test]
+#[ignore]
+fn bench_avet_longs() {
+    use std::time::Instant;
+    let a = Keyword::new("person/age");
+    let n = 1_000_000i64;
+    let mut datoms: Vec<Datom> = (0..n)
+        .map(|e| Datom::new(e, a.clone(), Value::Long(e * 7919 % n), TX0 + 1))
+        .collect();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..datoms.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        datoms.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    let ns = NodeStore::new(Arc::new(MemoryStore::new()), 100);
+    for size in [512, 128] {
+        let t0 = Instant::now();
+        let mut avet = Tree::new(IndexOrder::Avet).with_node_size(size);
+        for d in &datoms {
+            avet.insert(&ns, d.clone()).unwrap();
+        }
+        let dt = t0.elapsed();
+        println!(
+            "node size {size}: AVET random insert of longs: {:.0} ns/insert",
+            dt.as_nanos() as f64 / datoms.len() as f64
+        );
+    }
+}
