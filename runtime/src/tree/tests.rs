@@ -769,3 +769,44 @@ fn bench_avet_longs() {
         );
     }
 }
+
+/// Readers on several threads share one stored version through a tiny
+/// cache while a writer derives new versions from it.
+#[test]
+fn concurrent_readers_and_writer() {
+    let mut env = Env::new(2);
+    let ns = env.ns.clone();
+    let mut t = Tree::new(IndexOrder::Aevt).with_node_size(8);
+    let mut m = Model {
+        order: IndexOrder::Aevt,
+        v: Vec::new(),
+    };
+    for e in 0..2000 {
+        let d = datom(e, (e % 3) as u8, (e % 8) as u8, 0, true);
+        t.insert(&ns, d.clone()).unwrap();
+        m.insert(d);
+    }
+    env.flush(&mut t);
+    let base = t.clone();
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            let (base, ns, want) = (base.clone(), ns.clone(), m.v.clone());
+            s.spawn(move || {
+                for _ in 0..5 {
+                    assert_eq!(collect(base.iter(&ns).unwrap()), want);
+                }
+            });
+        }
+        let ns = ns.clone();
+        let mut w = base.clone();
+        s.spawn(move || {
+            for e in 0..2000 {
+                w.remove(&ns, &datom(e, (e % 3) as u8, (e % 8) as u8, 0, true))
+                    .unwrap()
+                    .unwrap();
+            }
+            assert!(w.is_empty());
+        });
+    });
+    check_all(&base, &m, &ns);
+}
