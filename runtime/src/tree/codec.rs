@@ -62,7 +62,11 @@ mod tag {
 
 // ---------------------------------------------------------------- encoding
 
-fn put_uvar(out: &mut Vec<u8>, mut x: u64) {
+fn put_uvar(out: &mut Vec<u8>, x: u64) {
+    put_uvar128(out, x as u128)
+}
+
+fn put_uvar128(out: &mut Vec<u8>, mut x: u128) {
     while x >= 0x80 {
         out.push((x as u8) | 0x80);
         x >>= 7;
@@ -217,9 +221,9 @@ pub(crate) fn encode(node: &Node, order: IndexOrder) -> Result<Vec<u8>> {
         let ai = enc.kw(&d.a);
         put_uvar(&mut enc.out, ai);
         enc.value(&d.v);
-        put_uvar(
+        put_uvar128(
             &mut enc.out,
-            (zigzag(d.tx.wrapping_sub(ptx)) << 1) | d.added as u64,
+            ((zigzag(d.tx.wrapping_sub(ptx)) as u128) << 1) | d.added as u128,
         );
         ptx = d.tx;
     }
@@ -281,21 +285,24 @@ impl<'a> Decoder<'a> {
     }
 
     fn uvar(&mut self) -> Result<u64> {
-        let mut x = 0u64;
+        u64::try_from(self.uvar_bits(64)?).map_err(|_| bad("varint overflow"))
+    }
+
+    /// A varint of at most `bits` (<= 128) significant bits.
+    fn uvar_bits(&mut self, bits: u32) -> Result<u128> {
+        let mut x = 0u128;
         let mut shift = 0u32;
         loop {
             let b = self.byte()?;
-            if shift == 63 && b > 1 {
+            let part = (b & 0x7F) as u128;
+            if shift >= bits || (shift + 7 > bits && part >> (bits - shift) != 0) {
                 return Err(bad("varint overflow"));
             }
-            x |= ((b & 0x7F) as u64) << shift;
+            x |= part << shift;
             if b & 0x80 == 0 {
                 return Ok(x);
             }
             shift += 7;
-            if shift > 63 {
-                return Err(bad("varint too long"));
-            }
         }
     }
 
@@ -473,8 +480,8 @@ fn decode_inner(bytes: &[u8], order: IndexOrder) -> Result<Node> {
         pe = e;
         let a = d.kw()?;
         let v = d.value(0)?;
-        let t = d.uvar()?;
-        let tx = ptx.wrapping_add(unzigzag(t >> 1));
+        let t = d.uvar_bits(65)?;
+        let tx = ptx.wrapping_add(unzigzag((t >> 1) as u64));
         ptx = tx;
         keys.push(Datom {
             e,
@@ -689,6 +696,129 @@ mod tests {
             let sum = xxh3_64(&body);
             body.extend_from_slice(&sum.to_le_bytes());
             let _ = decode(1, &body, IndexOrder::Eavt);
+        }
+    }
+}
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_leaf_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Nil),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::Long),
+            any::<i128>().prop_map(|i| Value::bigint(BigInt::from(i))),
+            (
+                any::<i64>(),
+                any::<i64>().prop_filter("nonzero", |d| *d != 0)
+            )
+                .prop_map(|(n, d)| {
+                    Value::Ratio(Arc::new(BigRational::new(BigInt::from(n), BigInt::from(d))))
+                }),
+            any::<f64>().prop_map(Value::Double),
+            (any::<i64>(), -30i64..30)
+                .prop_map(|(d, s)| Value::BigDec(Arc::new(BigDecimal::new(BigInt::from(d), s)))),
+            ".{0,12}".prop_map(|s: String| Value::str(&s)),
+            any::<char>().prop_map(Value::Char),
+            "[a-z]{1,4}(/[a-z]{1,4})?".prop_map(|s: String| Value::kw(&s)),
+            "[a-z]{1,4}(/[a-z]{1,4})?".prop_map(|s: String| Value::sym(&s)),
+            any::<u128>().prop_map(|u| Value::Uuid(uuid::Uuid::from_u128(u))),
+            any::<i64>().prop_map(Value::Inst),
+            prop::collection::vec(any::<u8>(), 0..10).prop_map(|b| Value::Bytes(Arc::from(b))),
+        ]
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        arb_leaf_value().prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::list),
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::vector),
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::set),
+                prop::collection::vec((inner.clone(), inner.clone()), 0..4).prop_map(Value::map),
+                ("[a-z]{1,4}/[a-z]{1,4}", inner)
+                    .prop_map(|(t, v)| Value::Tagged(Arc::new((Symbol::new(&t), v)))),
+            ]
+        })
+    }
+
+    /// Exact identity: same variants all the way down, same bits.
+    fn identical(a: &Value, b: &Value) -> bool {
+        use Value::*;
+        match (a, b) {
+            (Double(x), Double(y)) => x.to_bits() == y.to_bits(),
+            (BigDec(x), BigDec(y)) => x.as_bigint_and_exponent() == y.as_bigint_and_exponent(),
+            (List(x), List(y)) | (Vector(x), Vector(y)) => {
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| identical(p, q))
+            }
+            (Set(x), Set(y)) => {
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| identical(p, q))
+            }
+            (Map(x), Map(y)) => {
+                x.len() == y.len()
+                    && x.iter()
+                        .zip(y.iter())
+                        .all(|((pk, pv), (qk, qv))| identical(pk, qk) && identical(pv, qv))
+            }
+            (Tagged(x), Tagged(y)) => x.0 == y.0 && identical(&x.1, &y.1),
+            (BigInt(x), BigInt(y)) => x == y,
+            (Long(_), Long(_))
+            | (Nil, Nil)
+            | (Bool(_), Bool(_))
+            | (Ratio(_), Ratio(_))
+            | (Str(_), Str(_))
+            | (Char(_), Char(_))
+            | (Keyword(_), Keyword(_))
+            | (Symbol(_), Symbol(_))
+            | (Uuid(_), Uuid(_))
+            | (Inst(_), Inst(_))
+            | (Bytes(_), Bytes(_)) => a == b,
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn values_round_trip(
+            vals in prop::collection::vec(arb_value(), 1..20),
+            es in prop::collection::vec(any::<i64>(), 20),
+            txs in prop::collection::vec(any::<i64>(), 20),
+            branch in any::<bool>(),
+        ) {
+            let keys: Vec<Datom> = vals
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Datom::with_added(es[i], Keyword::new("k/a"), v, txs[i], i % 2 == 0))
+                .collect();
+            let n = keys.len();
+            let node = if branch {
+                Node::Branch(Branch {
+                    level: 1,
+                    keys: keys.clone(),
+                    children: (0..n as u64).map(|a| Child::Stored(u64::MAX - a)).collect(),
+                    counts: (0..n as u64).map(|c| c << 40).collect(),
+                })
+            } else {
+                Node::Leaf(keys.clone())
+            };
+            let bytes = encode(&node, IndexOrder::TAvet).unwrap();
+            let back = decode(0, &bytes, IndexOrder::TAvet).unwrap();
+            let got = back.keys();
+            prop_assert_eq!(got.len(), n);
+            for (x, y) in keys.iter().zip(got) {
+                prop_assert_eq!((x.e, &x.a, x.tx, x.added), (y.e, &y.a, y.tx, y.added));
+                prop_assert!(identical(&x.v, &y.v), "{:?} vs {:?}", x.v, y.v);
+            }
+            if let (Node::Branch(a), Node::Branch(b)) = (&node, &back) {
+                prop_assert_eq!(&a.counts, &b.counts);
+            }
+            // Any single flipped byte is detected.
+            let i = (bytes.len() * 7919) % bytes.len();
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x40;
+            prop_assert!(decode(0, &bad, IndexOrder::TAvet).is_err());
         }
     }
 }

@@ -235,9 +235,22 @@ fn split_at(len: usize, appended: bool) -> usize {
     if appended { len - 1 } else { len / 2 }
 }
 
+/// Binary search for `d` in sorted `keys`, checking the last key first so
+/// that appends (sequential loads) cost one comparison.
+fn search(keys: &[Datom], d: &Datom, order: IndexOrder) -> std::result::Result<usize, usize> {
+    let Some((last, init)) = keys.split_last() else {
+        return Err(0);
+    };
+    match order.cmp(last, d) {
+        Ordering::Less => Err(keys.len()),
+        Ordering::Equal => Ok(init.len()),
+        Ordering::Greater => init.binary_search_by(|k| order.cmp(k, d)),
+    }
+}
+
 fn put_rec(ns: &NodeStore, node: &mut Node, d: Datom, cx: Ctx) -> Result<Put> {
     match node {
-        Node::Leaf(keys) => match keys.binary_search_by(|k| cx.order.cmp(k, &d)) {
+        Node::Leaf(keys) => match search(keys, &d, cx.order) {
             Ok(i) => match cx.mode {
                 Mode::Insert => Ok(Put::Exists),
                 Mode::Replace => {
@@ -408,13 +421,17 @@ fn flush_child(
     let addr = match c {
         Child::Stored(a) => return Ok(*a),
         Child::Mem(arc) => {
-            let node = Arc::make_mut(arc);
-            if let Node::Branch(b) = node {
-                for ch in &mut b.children {
-                    flush_child(ns, ch, order, alloc, out)?;
+            // A leaf is encoded as it is; only a branch changes (its
+            // children become addresses), copying it if another version
+            // shares it.
+            if matches!(**arc, Node::Branch(_)) {
+                if let Node::Branch(b) = Arc::make_mut(arc) {
+                    for ch in &mut b.children {
+                        flush_child(ns, ch, order, alloc, out)?;
+                    }
                 }
             }
-            let bytes = codec::encode(node, order)?;
+            let bytes = codec::encode(arc, order)?;
             let addr = alloc();
             out.push((addr, bytes));
             ns.cache.insert(addr, arc.clone());
@@ -477,6 +494,70 @@ impl Tree {
             count,
             node_size: DEFAULT_NODE_SIZE,
         }
+    }
+
+    /// A tree built bottom-up from datoms in strictly increasing order
+    /// (under `order`), with full nodes: O(n), for bulk loads. Input out of
+    /// order gives an error of kind `Other`.
+    pub fn from_sorted(order: IndexOrder, datoms: impl IntoIterator<Item = Datom>) -> Result<Tree> {
+        Tree::new(order).build_sorted(datoms)
+    }
+
+    /// [`Tree::from_sorted`] with this tree's order and node size; the
+    /// tree's current content is dropped.
+    pub fn build_sorted(mut self, datoms: impl IntoIterator<Item = Datom>) -> Result<Tree> {
+        let (order, max) = (self.order, self.node_size);
+        let mut count = 0u64;
+        // Level 0: full leaves.
+        let mut level: Vec<Arc<Node>> = Vec::new();
+        let mut leaf: Vec<Datom> = Vec::with_capacity(max);
+        let mut prev: Option<Datom> = None;
+        for d in datoms {
+            if let Some(p) = leaf.last().or(prev.as_ref()) {
+                if order.cmp(p, &d) != Ordering::Less {
+                    return Err(Error::other(format!(
+                        "from_sorted: {d:?} is not after {p:?} in {order:?} order"
+                    )));
+                }
+            }
+            leaf.push(d);
+            count += 1;
+            if leaf.len() == max {
+                prev = leaf.last().cloned();
+                level.push(Arc::new(Node::Leaf(std::mem::replace(
+                    &mut leaf,
+                    Vec::with_capacity(max),
+                ))));
+            }
+        }
+        if !leaf.is_empty() {
+            level.push(Arc::new(Node::Leaf(leaf)));
+        }
+        // Upper levels until one node remains.
+        let mut height = 0u8;
+        while level.len() > 1 {
+            height += 1;
+            let mut up = Vec::with_capacity(level.len() / max + 1);
+            let mut it = level.into_iter().peekable();
+            while it.peek().is_some() {
+                let mut b = Branch {
+                    level: height,
+                    keys: Vec::with_capacity(max),
+                    children: Vec::with_capacity(max),
+                    counts: Vec::with_capacity(max),
+                };
+                for n in it.by_ref().take(max) {
+                    b.keys.push(n.last().ok_or_else(corrupt_empty)?.clone());
+                    b.counts.push(n.total());
+                    b.children.push(Child::Mem(n));
+                }
+                up.push(Arc::new(Node::Branch(b)));
+            }
+            level = up;
+        }
+        self.root = level.pop().map(Child::Mem);
+        self.count = count;
+        Ok(self)
     }
 
     /// The same tree with at most `n` keys per node (at least

@@ -186,6 +186,9 @@ enum Op {
     Count(Datom, Datom, bool),
     Flush,
     Snapshot,
+    /// Keep the current version as a snapshot and continue from an older
+    /// one (both must stay intact).
+    Fork(usize),
 }
 
 fn arb_op() -> impl Strategy<Value = Op> {
@@ -199,6 +202,7 @@ fn arb_op() -> impl Strategy<Value = Op> {
         2 => (arb_datom(), arb_datom(), any::<bool>()).prop_map(|(a, b, p)| Op::Count(a, b, p)),
         1 => Just(Op::Flush),
         1 => Just(Op::Snapshot),
+        1 => any::<usize>().prop_map(Op::Fork),
     ]
 }
 
@@ -266,6 +270,12 @@ fn run(order: IndexOrder, node_size: usize, ops: Vec<Op>) {
                 check_structure(&t, &ns);
             }
             Op::Snapshot => snaps.push((t.clone(), m.clone())),
+            Op::Fork(i) => {
+                if !snaps.is_empty() {
+                    let (st, sm) = snaps[i % snaps.len()].clone();
+                    snaps.push((std::mem::replace(&mut t, st), std::mem::replace(&mut m, sm)));
+                }
+            }
         }
         assert_eq!(t.len(), m.v.len() as u64);
     }
@@ -279,7 +289,11 @@ fn run(order: IndexOrder, node_size: usize, ops: Vec<Op>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        // PROPTEST_CASES overrides the default of 64.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn tree_matches_model(
@@ -454,4 +468,345 @@ fn cursors_are_snapshots() {
     t.insert(&ns, datom(1000, 0, 0, 0, true)).unwrap();
     assert_eq!(c.count(), 49);
     assert_eq!(collect(t.iter(&ns).unwrap()).len(), 1);
+}
+
+/// Timing, not a test: `cargo test --release -p cairn --lib bench_million
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_million() {
+    use std::time::Instant;
+    let attrs = ["person/name", "person/age", "person/email", "person/friend"].map(Keyword::new);
+    let n_ent = 250_000i64;
+    let mut datoms = Vec::with_capacity(1_000_000);
+    for e in 1..=n_ent {
+        for (i, a) in attrs.iter().enumerate() {
+            let v = match i {
+                0 => Value::str(&format!("name-{}", e * 7919 % n_ent)),
+                1 => Value::Long(e % 97),
+                2 => Value::str(&format!("user{e}@example.com")),
+                _ => Value::Long((e * 31) % n_ent + 1),
+            };
+            datoms.push(Datom::new(e, a.clone(), v, TX0 + 1 + e / 1000));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::open(
+        &crate::store::StoreConfig::Redb {
+            path: dir.path().join("bench.redb"),
+        },
+        true,
+    )
+    .unwrap();
+    let ns = NodeStore::new(store.clone(), 10_000);
+
+    let t0 = Instant::now();
+    let mut eavt = Tree::new(IndexOrder::Eavt);
+    for d in &datoms {
+        eavt.insert(&ns, d.clone()).unwrap();
+    }
+    let dt = t0.elapsed();
+    println!(
+        "EAVT sequential insert: {:?} total, {:.0} ns/insert",
+        dt,
+        dt.as_nanos() as f64 / datoms.len() as f64
+    );
+
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..datoms.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        datoms.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    let t0 = Instant::now();
+    let mut avet = Tree::new(IndexOrder::Avet);
+    for d in &datoms {
+        avet.insert(&ns, d.clone()).unwrap();
+    }
+    let dt = t0.elapsed();
+    println!(
+        "AVET random insert: {:?} total, {:.0} ns/insert",
+        dt,
+        dt.as_nanos() as f64 / datoms.len() as f64
+    );
+
+    let t0 = Instant::now();
+    let mut sorted = datoms.clone();
+    sorted.sort_by(|x, y| IndexOrder::Avet.cmp(x, y));
+    let built = Tree::from_sorted(IndexOrder::Avet, sorted).unwrap();
+    println!(
+        "AVET sort + from_sorted: {:?} ({} datoms)",
+        t0.elapsed(),
+        built.len()
+    );
+
+    let t0 = Instant::now();
+    let mut next = 0u64;
+    let mut out = Vec::new();
+    let mut alloc = || {
+        next += 1;
+        next
+    };
+    eavt.flush(&ns, &mut alloc, &mut out).unwrap();
+    avet.flush(&ns, &mut alloc, &mut out).unwrap();
+    let nodes = out.len();
+    let bytes: usize = out.iter().map(|(_, b)| b.len()).sum();
+    let t1 = Instant::now();
+    store
+        .commit(CommitBatch {
+            puts: out,
+            ..Default::default()
+        })
+        .unwrap();
+    println!(
+        "flush (encode) {:?}, redb commit {:?}: {nodes} nodes, {bytes} bytes, file {} bytes",
+        t1 - t0,
+        t1.elapsed(),
+        store.size_bytes().unwrap()
+    );
+
+    ns.clear_cache();
+    let t0 = Instant::now();
+    let n = eavt.iter(&ns).unwrap().count();
+    println!("cold full scan of EAVT ({n}) from redb: {:?}", t0.elapsed());
+    let t0 = Instant::now();
+    let n = avet.iter(&ns).unwrap().count();
+    println!("warm-ish full scan of AVET ({n}): {:?}", t0.elapsed());
+    let t0 = Instant::now();
+    let mut hits = 0;
+    for d in datoms.iter().take(100_000) {
+        hits += eavt.get(&ns, d).unwrap().is_some() as usize;
+    }
+    println!(
+        "100k random gets (cached): {:?} ({hits} hits)",
+        t0.elapsed()
+    );
+}
+
+#[test]
+fn from_sorted_builds_full_valid_trees() {
+    for (n, size) in [
+        (0usize, 4usize),
+        (1, 4),
+        (4, 4),
+        (5, 4),
+        (17, 4),
+        (1000, 4),
+        (3000, 512),
+    ] {
+        let mut env = Env::new(16);
+        let ns = env.ns.clone();
+        let v: Vec<Datom> = (0..n as i64).map(|e| datom(e, 0, 0, 0, true)).collect();
+        let mut t = Tree::new(IndexOrder::Eavt)
+            .with_node_size(size)
+            .build_sorted(v.clone())
+            .unwrap();
+        check_structure(&t, &ns);
+        let m = Model {
+            order: IndexOrder::Eavt,
+            v: v.clone(),
+        };
+        check_all(&t, &m, &ns);
+        env.flush(&mut t);
+        check_all(&t, &m, &ns);
+        // Still mutable afterwards.
+        if n > 2 {
+            assert!(t.remove(&ns, &v[1]).unwrap().is_some());
+            assert!(t.insert(&ns, datom(-1, 0, 0, 0, true)).unwrap());
+            check_structure(&t, &ns);
+        }
+    }
+    let unsorted = vec![datom(2, 0, 0, 0, true), datom(1, 0, 0, 0, true)];
+    assert!(Tree::from_sorted(IndexOrder::Eavt, unsorted).is_err());
+    let dup = vec![datom(1, 0, 0, 0, true), datom(1, 0, 0, 1, true)];
+    assert!(Tree::from_sorted(IndexOrder::Eavt, dup).is_err());
+}
+
+#[test]
+fn flushing_a_shared_version_leaves_the_other_intact() {
+    let mut env = Env::new(4);
+    let ns = env.ns.clone();
+    let mut t = Tree::new(IndexOrder::Avet).with_node_size(4);
+    let mut m = Model {
+        order: IndexOrder::Avet,
+        v: Vec::new(),
+    };
+    for e in 0..200 {
+        let d = datom(e, (e % 3) as u8, (e % 8) as u8, 0, true);
+        t.insert(&ns, d.clone()).unwrap();
+        m.insert(d);
+    }
+    let before = t.clone();
+    env.flush(&mut t);
+    assert!(before.is_dirty());
+    check_all(&before, &m, &ns);
+    check_all(&t, &m, &ns);
+}
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn check<T: Send + Sync + 'static>() {}
+    check::<Tree>();
+    check::<NodeStore>();
+    check::<Cursor>();
+    check::<RevCursor>();
+    check::<Arc<dyn crate::store::Store>>();
+}
+
+/// End to end through redb: flush two trees, commit with a head, drop every
+/// handle, reopen the file and read the same datoms back; then corrupt a
+/// node in the file's table and get a storage error.
+#[test]
+fn redb_round_trip_and_corrupt_node() {
+    use crate::store::{HeadUpdate, StoreConfig, open};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = StoreConfig::Redb {
+        path: dir.path().join("trees.redb"),
+    };
+    let want: Vec<Datom> = (0..3000)
+        .map(|e| datom(e, (e % 3) as u8, (e % 8) as u8, e % 3, true))
+        .collect();
+    let (root, count) = {
+        let store = open(&cfg, true).unwrap();
+        let ns = NodeStore::new(store.clone(), 4);
+        let mut t = Tree::new(IndexOrder::TEavt).with_node_size(16);
+        for d in want.iter().rev() {
+            assert!(t.insert(&ns, d.clone()).unwrap());
+        }
+        let mut out = Vec::new();
+        let mut next = 100;
+        t.flush(
+            &ns,
+            &mut || {
+                next += 1;
+                next
+            },
+            &mut out,
+        )
+        .unwrap();
+        let root = t.root_addr().unwrap();
+        store
+            .commit(CommitBatch {
+                puts: out,
+                deletes: vec![],
+                head: Some(HeadUpdate {
+                    branch: "db".into(),
+                    expected: None,
+                    new: root,
+                }),
+            })
+            .unwrap();
+        (root, t.len())
+    };
+    let store = open(&cfg, false).unwrap();
+    assert_eq!(store.head("db").unwrap(), Some(root));
+    let ns = NodeStore::new(store.clone(), 4);
+    let t = Tree::open(IndexOrder::TEavt, Some(root), count);
+    assert_eq!(collect(t.iter(&ns).unwrap()), want);
+    assert_eq!(
+        t.count_range(&ns, |d| d.e.cmp(&10), |d| d.e.cmp(&19))
+            .unwrap(),
+        10
+    );
+    let mut reach = Vec::new();
+    t.reachable(&ns, &mut reach).unwrap();
+    reach.sort_unstable();
+    assert_eq!(reach, store.addresses().unwrap());
+    // Corrupt one stored node.
+    let victim = reach[reach.len() / 2];
+    let mut bytes = store.get(victim).unwrap().unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    store
+        .commit(CommitBatch {
+            puts: vec![(victim, bytes)],
+            ..Default::default()
+        })
+        .unwrap();
+    ns.clear_cache();
+    // The root or a node on the first path fails the seek itself; any
+    // other node fails the iteration once, which then ends.
+    let e = match t.iter(&ns) {
+        Err(e) => e,
+        Ok(c) => {
+            let errs: Vec<Error> = c.filter_map(|r| r.err()).collect();
+            assert_eq!(errs.len(), 1);
+            errs[0].clone()
+        }
+    };
+    assert!(e.message.contains(&format!("{victim:#x}")), "{}", e.message);
+    assert_eq!(e.kind, ErrorKind::Storage);
+}
+
+#[test]
+#[ignore]
+fn bench_avet_longs() {
+    use std::time::Instant;
+    let a = Keyword::new("person/age");
+    let n = 1_000_000i64;
+    let mut datoms: Vec<Datom> = (0..n)
+        .map(|e| Datom::new(e, a.clone(), Value::Long(e * 7919 % n), TX0 + 1))
+        .collect();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..datoms.len()).rev() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        datoms.swap(i, (seed % (i as u64 + 1)) as usize);
+    }
+    let ns = NodeStore::new(Arc::new(MemoryStore::new()), 100);
+    for size in [512, 128] {
+        let t0 = Instant::now();
+        let mut avet = Tree::new(IndexOrder::Avet).with_node_size(size);
+        for d in &datoms {
+            avet.insert(&ns, d.clone()).unwrap();
+        }
+        let dt = t0.elapsed();
+        println!(
+            "node size {size}: AVET random insert of longs: {:.0} ns/insert",
+            dt.as_nanos() as f64 / datoms.len() as f64
+        );
+    }
+}
+
+/// Readers on several threads share one stored version through a tiny
+/// cache while a writer derives new versions from it.
+#[test]
+fn concurrent_readers_and_writer() {
+    let mut env = Env::new(2);
+    let ns = env.ns.clone();
+    let mut t = Tree::new(IndexOrder::Aevt).with_node_size(8);
+    let mut m = Model {
+        order: IndexOrder::Aevt,
+        v: Vec::new(),
+    };
+    for e in 0..2000 {
+        let d = datom(e, (e % 3) as u8, (e % 8) as u8, 0, true);
+        t.insert(&ns, d.clone()).unwrap();
+        m.insert(d);
+    }
+    env.flush(&mut t);
+    let base = t.clone();
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            let (base, ns, want) = (base.clone(), ns.clone(), m.v.clone());
+            s.spawn(move || {
+                for _ in 0..5 {
+                    assert_eq!(collect(base.iter(&ns).unwrap()), want);
+                }
+            });
+        }
+        let ns = ns.clone();
+        let mut w = base.clone();
+        s.spawn(move || {
+            for e in 0..2000 {
+                w.remove(&ns, &datom(e, (e % 3) as u8, (e % 8) as u8, 0, true))
+                    .unwrap()
+                    .unwrap();
+            }
+            assert!(w.is_empty());
+        });
+    });
+    check_all(&base, &m, &ns);
 }
