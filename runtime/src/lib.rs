@@ -4,6 +4,7 @@
 pub mod datom;
 pub mod edn;
 pub mod error;
+pub mod query;
 pub mod schema;
 pub mod source;
 pub mod value;

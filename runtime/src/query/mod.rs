@@ -1,0 +1,3 @@
+//! The query engine.
+
+pub mod builtins;
