@@ -3,7 +3,9 @@
 
 pub mod datom;
 pub mod edn;
+pub mod entity;
 pub mod error;
+pub mod pull;
 pub mod query;
 pub mod schema;
 pub mod source;
