@@ -949,6 +949,7 @@ impl Engine {
                 }
             }
         }
+        self.check_const_rule_args(name, &branches, args, src)?;
         let bvars: Vec<Var> = args
             .iter()
             .zip(&adorn)
@@ -1018,6 +1019,54 @@ impl Engine {
         let mut j = join(base, Rel { vars: cvars, rows });
         j.dedup();
         ctx.add(j);
+        Ok(())
+    }
+
+    /// Datahike substitutes constant rule arguments into the rule body before
+    /// evaluating it; a vector constant landing in the value position of a
+    /// pattern on a typed, non-tuple, non-ref attribute is rejected there.
+    fn check_const_rule_args(
+        &self,
+        name: &Symbol,
+        branches: &[super::parse::RuleBranch],
+        args: &[Term],
+        src: &Symbol,
+    ) -> Result<()> {
+        for (i, a) in args.iter().enumerate() {
+            let Term::Const(c @ Value::Vector(_)) = a else {
+                continue;
+            };
+            for b in branches {
+                let head = &b.head[i];
+                for cl in &b.body {
+                    let Clause::Pattern {
+                        src: psrc, terms, ..
+                    } = cl
+                    else {
+                        continue;
+                    };
+                    let Some(Src::Db(db)) = self.sources.get(psrc.as_ref().unwrap_or(src)) else {
+                        continue;
+                    };
+                    if let (Some(Term::Const(Value::Keyword(k))), Some(Term::Var(v))) =
+                        (terms.get(1), terms.get(2))
+                    {
+                        if v == head {
+                            if let Some(at) = db.attr(k) {
+                                let tuple = at.tuple_attrs.is_some()
+                                    || at.tuple_type.is_some()
+                                    || at.tuple_types.is_some();
+                                if !at.is_ref() && !tuple && at.value_type.is_some() {
+                                    return Err(Error::syntax(format!(
+                                        "Cannot match the vector {c} (argument of rule {name}) against attribute {k}"
+                                    )));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         Ok(())
     }
 

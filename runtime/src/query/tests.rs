@@ -421,7 +421,9 @@ fn run_case(case: &Value, tally: &mut Tally) {
                         }
                     }
                     Err(e) => {
-                        tally.failed.push(format!("{label}: test tx applier failed: {e}"));
+                        tally
+                            .failed
+                            .push(format!("{label}: test tx applier failed: {e}"));
                         return;
                     }
                 }
@@ -496,9 +498,17 @@ fn conformance_query() {
             run_case(case, &mut tally);
         }
     }
-    println!("query conformance: {} passed, {} failed", tally.passed, tally.failed.len());
+    println!(
+        "query conformance: {} passed, {} failed",
+        tally.passed,
+        tally.failed.len()
+    );
     for f in &tally.failed {
         println!("  FAIL {f}");
     }
-    assert!(tally.failed.is_empty(), "{} failing query conformance steps", tally.failed.len());
+    assert!(
+        tally.failed.is_empty(),
+        "{} failing query conformance steps",
+        tally.failed.len()
+    );
 }
