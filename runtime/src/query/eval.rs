@@ -999,11 +999,7 @@ impl Engine {
             let mut row: Vec<Option<Value>> = vec![None; cvars.len()];
             for (i, a) in args.iter().enumerate() {
                 match a {
-                    Term::Const(c) => {
-                        if &res[i] != c {
-                            continue 'r;
-                        }
-                    }
+                    Term::Const(c) if &res[i] != c => continue 'r,
                     Term::Var(v) => {
                         let k = cvars.iter().position(|x| x == v).unwrap_or(0);
                         match &row[k] {
@@ -1182,11 +1178,7 @@ fn coll_match(tuples: &[Vec<Value>], terms: &[Term], pvars: &[Var]) -> Rel {
         let mut row: Vec<Option<Value>> = vec![None; pvars.len()];
         for (i, term) in terms.iter().enumerate() {
             match term {
-                Term::Const(c) => {
-                    if &t[i] != c {
-                        continue 't;
-                    }
-                }
+                Term::Const(c) if &t[i] != c => continue 't,
                 Term::Var(v) => {
                     let k = pvars.iter().position(|x| x == v).unwrap_or(0);
                     match &row[k] {

@@ -110,13 +110,10 @@ pub fn plan(clauses: &[Clause], bound0: &BTreeSet<Var>, est: &dyn Estimator) -> 
             }
         }
         // retry deferred
-        loop {
-            let Some(pos) = deferred
-                .iter()
-                .position(|&d| input_vars(&clauses[d]).is_subset(&bound))
-            else {
-                break;
-            };
+        while let Some(pos) = deferred
+            .iter()
+            .position(|&d| input_vars(&clauses[d]).is_subset(&bound))
+        {
             let d = deferred.remove(pos);
             seq.push(d);
             bound.extend(binds(&clauses[d]));
