@@ -512,3 +512,280 @@ fn conformance_query() {
         tally.failed.len()
     );
 }
+
+// ------------------------------------------------------------------ unit tests
+
+fn edn(s: &str) -> Value {
+    crate::edn::read(s).expect("test EDN")
+}
+
+fn people() -> Arc<dyn Source> {
+    let mut db = TestDb::new(None);
+    db.install_schema(
+        edn(r#"[{:db/ident :name :db/valueType :db.type/string :db/cardinality :db.cardinality/one
+                 :db/unique :db.unique/identity}
+                {:db/ident :age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}
+                {:db/ident :follow :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}]"#)
+        .as_seq()
+        .unwrap_or(&[]),
+    );
+    db.transact(
+        edn(r#"[{:db/id -1 :name "A" :age 10 :follow [-2]} {:db/id -2 :name "B" :age 20 :follow [-3]}
+                {:db/id -3 :name "C" :age 30 :follow [-1]} {:db/id -4 :name "D" :age 40}]"#)
+        .as_seq()
+        .unwrap_or(&[]),
+    )
+    .expect("transact");
+    Arc::new(db.source())
+}
+
+fn parse_err(query: &str) -> String {
+    match super::parse(&edn(query)) {
+        Ok(q) => panic!("expected a parse error for {query}, got {q:?}"),
+        Err(e) => {
+            assert_eq!(e.kind, crate::error::ErrorKind::Syntax, "{e}");
+            e.message
+        }
+    }
+}
+
+#[test]
+fn parser_error_messages() {
+    let cases = [
+        (
+            "[:find ?x :where [?e :name ?n]]",
+            "Query for unknown vars: [?x]",
+        ),
+        (
+            "[:find ?e ?n :keys a :where [?e :name ?n]]",
+            "Count of :keys/:strs/:syms must match",
+        ),
+        (
+            "[:find ?e :keys a :strs b :where [?e :name _]]",
+            "Only one of :keys",
+        ),
+        (
+            "[:find ?e :where [$2 ?e :name _]]",
+            "unknown source vars: [$2]",
+        ),
+        ("[:find ?e :where (r ?e)]", "Missing rules var '%'"),
+        (
+            "[:find ?e :where [?e :name _] (not-join [?x] [?e :age 10])]",
+            "Join variable not declared inside clauses: ?x",
+        ),
+        (
+            "[:find ?e :where [?e :name _] (not [_ :name \"A\"])]",
+            "Join variables should not be empty",
+        ),
+        ("[:find ?e :where [?e :name _] 42]", "Cannot parse clause"),
+        ("[:find 42 :where [?e :name _]]", "Cannot parse :find"),
+        (
+            "[:find ?e :in $ % :where [?e :name _] (r)]",
+            "at least one argument",
+        ),
+        (
+            "[:find ?e :where [?e :a ?x] (or [?e :b ?y] [?e :a ?x])]",
+            "same set of free vars",
+        ),
+        (
+            "[:find ?e :in $ ?x ?x :where [?e :a ?x]]",
+            "Vars used in :in should be distinct",
+        ),
+        (
+            "[:find ?x :with ?x :where [?e :a ?x]]",
+            ":find and :with should not use same variables",
+        ),
+        (
+            "[:find ?e ?x :where [?e :a ?v] [(no-such-fn ?v) ?x]]",
+            "Unknown function 'no-such-fn",
+        ),
+        (
+            "[:find ?e :where [?e :a ?v] [(no-such-pred ?v)]]",
+            "Unknown predicate 'no-such-pred",
+        ),
+    ];
+    for (query, want) in cases {
+        let msg = parse_err(query);
+        assert!(
+            msg.contains(want),
+            "{query}: message {msg:?} lacks {want:?}"
+        );
+    }
+    // The offending form is named.
+    assert!(parse_err("[:find ?e :where [?e :name _] 42]").contains("42"));
+}
+
+#[test]
+fn runtime_binding_errors() {
+    let db = people();
+    let run = |query: &str, args: Vec<Value>| {
+        let mut inputs = vec![Input::Db(db.clone())];
+        inputs.extend(args.into_iter().map(Input::Value));
+        q(&edn(query), &inputs)
+    };
+    let e = run("[:find ?e :where [(= ?a 1)] [?e :age ?a]]", vec![]).unwrap_err();
+    assert!(e.message.contains("Insufficient bindings"), "{e}");
+    let e = run("[:find ?a :in $ [?a ...]]", vec![Value::kw("a")]).unwrap_err();
+    assert!(
+        e.message
+            .contains("Cannot bind value :a to collection [?a ...]"),
+        "{e}"
+    );
+    let e = run("[:find ?a ?b :in $ [?a ?b]]", vec![edn("[:a]")]).unwrap_err();
+    assert!(e.message.contains("Not enough elements"), "{e}");
+    let e = run(
+        "[:find ?e :in $ % :where (r ?e ?e)]",
+        vec![edn("[[(r ?x) [?x :name _]]]")],
+    )
+    .unwrap_err();
+    assert!(e.message.contains("Arity mismatch"), "{e}");
+    let e = run(
+        "[:find ?e ?h :where [?e :age] [(get-else $ ?e :x nil) ?h]]",
+        vec![],
+    )
+    .unwrap_err();
+    assert!(e.message.contains("nil default"), "{e}");
+}
+
+#[test]
+fn planner_picks_selective_pattern_and_index() {
+    let db = people();
+    let inputs = [Input::Db(db)];
+    // Written with the broad pattern first; the unique lookup runs first.
+    let plan = super::explain(
+        &edn(r#"[:find ?a :where [?e :age ?a] [?e :name "B"] [(> ?a 1)]]"#),
+        &inputs,
+    )
+    .expect("explain");
+    let lines: Vec<&str> = plan.lines().collect();
+    assert_eq!(lines.len(), 3, "{plan}");
+    assert!(
+        lines[0].contains(":name \"B\"") && lines[0].contains("index=:avet"),
+        "{plan}"
+    );
+    assert!(
+        lines[1].contains(":age") && lines[1].contains("index=:eavt"),
+        "{plan}"
+    );
+    assert!(lines[2].contains("predicate"), "{plan}");
+    // Attribute only → AEVT.
+    let plan = super::explain(&edn("[:find ?e :where [?e :age _]]"), &inputs).expect("explain");
+    assert!(plan.contains("index=:aevt"), "{plan}");
+    // Entity bound from :in → EAVT.
+    let plan = super::explain(
+        &edn("[:find ?a ?v :in $ ?e :where [?e ?a ?v]]"),
+        &[inputs[0].clone(), Input::Value(Value::Long(1))],
+    )
+    .expect("explain");
+    assert!(plan.contains("index=:eavt"), "{plan}");
+    // Predicates stay where their inputs are bound; not/or are barriers.
+    let steps = {
+        let query = super::parse(&edn(
+            "[:find ?e :where [?e :age ?a] (not [?e :name \"A\"]) [?e :follow ?f]]",
+        ))
+        .expect("parse");
+        let mut engine = super::eval::Engine::default();
+        engine
+            .add_source(super::parse::default_src(), &inputs[0])
+            .expect("source");
+        engine
+            .plan(
+                &query.clauses,
+                &super::eval::Ctx::default(),
+                &super::parse::default_src(),
+            )
+            .expect("plan")
+    };
+    let order: Vec<usize> = steps.iter().map(|s| s.clause).collect();
+    assert_eq!(order, vec![0, 1, 2]);
+}
+
+#[test]
+fn recursive_rules_terminate_on_cycles() {
+    let db = people();
+    // follow is a cycle A → B → C → A: the closure has all 9 pairs.
+    let rules = edn("[[(reach ?x ?y) [?x :follow ?y]]
+          [(reach ?x ?y) [?x :follow ?t] (reach ?t ?y)]]");
+    let res = q(
+        &edn("[:find ?a ?b :in $ % :where (reach ?x ?y) [?x :name ?a] [?y :name ?b]]"),
+        &[Input::Db(db.clone()), Input::Value(rules.clone())],
+    )
+    .expect("query");
+    assert_eq!(res.as_map().map(|_| 0), None);
+    match &res {
+        Value::Set(s) => assert_eq!(s.len(), 9, "{res}"),
+        other => panic!("expected a set, got {other}"),
+    }
+    // Bound first argument (seeded evaluation).
+    let res = q(
+        &edn(r#"[:find [?b ...] :in $ % ?n :where [?x :name ?n] (reach ?x ?y) [?y :name ?b]]"#),
+        &[
+            Input::Db(db.clone()),
+            Input::Value(rules),
+            Input::Value(Value::str("A")),
+        ],
+    )
+    .expect("query");
+    assert_eq!(res.as_seq().map(<[Value]>::len), Some(3), "{res}");
+    // Mutual recursion with a symmetric rule terminates too.
+    let rules = edn(
+        "[[(linked ?a ?b) [?a :follow ?b]] [(linked ?a ?b) (linked ?b ?a)]
+          [(conn ?a ?b) (linked ?a ?b)] [(conn ?a ?b) (linked ?a ?t) (conn ?t ?b)]]",
+    );
+    let res = q(
+        &edn("[:find (count ?b) . :in $ % :where [?a :name \"A\"] (conn ?a ?b)]"),
+        &[Input::Db(db), Input::Value(rules)],
+    )
+    .expect("query");
+    assert_eq!(res, Value::Long(3));
+}
+
+#[test]
+fn query_stats_and_call_forms() {
+    let db = people();
+    let inputs = [Input::Db(db)];
+    let stats = super::query_stats(
+        &edn(r#"[:find ?a :where [?e :name "B"] [?e :age ?a]]"#),
+        &inputs,
+    )
+    .expect("stats");
+    assert_eq!(stats.get_kw("ret"), Some(&edn("#{[20]}")));
+    let st = stats.get_kw("stats").and_then(Value::as_seq).unwrap_or(&[]);
+    assert_eq!(st.len(), 2);
+    assert_eq!(st[0].get_kw("rows"), Some(&Value::Long(1)));
+    // EDN string, quoted form, arg map with :offset/:limit.
+    let r = q(&Value::str("[:find ?n :where [_ :name ?n]]"), &inputs).expect("string");
+    assert_eq!(r.as_map().map(|_| ()), None);
+    let r = q(
+        &edn("(quote [:find (count ?n) . :where [_ :name ?n]])"),
+        &inputs,
+    )
+    .expect("quote");
+    assert_eq!(r, Value::Long(4));
+    let r = q(
+        &edn("{:query [:find ?n :where [_ :name ?n]] :offset 1 :limit 2}"),
+        &inputs,
+    )
+    .expect("arg map");
+    match r {
+        Value::Set(s) => assert_eq!(s.len(), 2),
+        other => panic!("expected a set, got {other}"),
+    }
+    let r = q(&edn("{:query [:find ?x . :in ?x] :args [7]}"), &[]).expect("args");
+    assert_eq!(r, Value::Long(7));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let mut s = String::from("[:find ?e :where [?e :name _] ");
+    for _ in 0..200 {
+        s.push_str("(not ");
+    }
+    s.push_str("[?e :age 1]");
+    for _ in 0..200 {
+        s.push(')');
+    }
+    s.push(']');
+    let e = super::parse(&edn(&s)).unwrap_err();
+    assert!(e.message.contains("nested too deeply"), "{e}");
+}
