@@ -227,7 +227,14 @@ type TableKey = (Symbol, Vec<bool>, Symbol);
 #[derive(Default, Debug)]
 struct Table {
     seeds: HashSet<Vec<Value>>,
+    /// Seeds added since the table's branches last ran.
+    pending: Vec<Vec<Value>>,
     results: HashSet<Vec<Value>>,
+    /// Rows that were new in the previous round (semi-naive delta).
+    delta: Vec<Vec<Value>>,
+    /// Rows new in the current round.
+    next_delta: Vec<Vec<Value>>,
+    processed: bool,
 }
 
 /// The engine state for one query.
@@ -243,6 +250,8 @@ pub struct Engine {
     order: Vec<TableKey>,
     in_fixpoint: bool,
     new_seeds: bool,
+    /// The rule-call clause that reads its table's delta (semi-naive).
+    delta_call: Option<*const Clause>,
     depth: usize,
 }
 
@@ -524,7 +533,8 @@ impl Engine {
                 form,
             } => {
                 let s = src.clone().unwrap_or_else(|| default.clone());
-                self.rule_call(ctx, name, args, &s, form)
+                let use_delta = self.delta_call.is_some_and(|p| std::ptr::eq(p, c));
+                self.rule_call(ctx, name, args, &s, form, use_delta)
             }
         }
     }
@@ -919,6 +929,7 @@ impl Engine {
         args: &[Term],
         src: &Symbol,
         form: &Value,
+        use_delta: bool,
     ) -> Result<()> {
         let branches = self
             .rules
@@ -992,7 +1003,13 @@ impl Engine {
         let results = self
             .tables
             .get(&key)
-            .map(|t| t.results.iter().cloned().collect::<Vec<_>>())
+            .map(|t| {
+                if use_delta {
+                    t.delta.clone()
+                } else {
+                    t.results.iter().cloned().collect::<Vec<_>>()
+                }
+            })
             .unwrap_or_default();
         let mut rows = Vec::new();
         'r: for res in results {
@@ -1074,7 +1091,8 @@ impl Engine {
         }
         let t = self.tables.get_mut(key).expect("table just inserted");
         for s in seeds {
-            if t.seeds.insert(s) {
+            if t.seeds.insert(s.clone()) {
+                t.pending.push(s);
                 self.new_seeds = true;
             }
         }
@@ -1087,6 +1105,11 @@ impl Engine {
         res
     }
 
+    /// Semi-naive bottom-up evaluation of every table until nothing changes:
+    /// a table's branches run in full the first time (and whenever a rule
+    /// call is nested inside `not`/`or`); afterwards only against seeds that
+    /// are new, and once per top-level rule call reading just the rows that
+    /// call's table gained in the previous round.
     fn fixpoint_inner(&mut self) -> Result<()> {
         let mut rounds = 0;
         loop {
@@ -1102,46 +1125,103 @@ impl Engine {
                 k += 1;
                 let (name, adorn, src) = key.clone();
                 let branches = self.rules.get(&name).cloned().unwrap_or_default();
-                let seeds: Vec<Vec<Value>> = self.tables[&key].seeds.iter().cloned().collect();
-                if seeds.is_empty() {
+                let (all_seeds, fresh, first) = {
+                    let t = self.tables.get_mut(&key).expect("table exists");
+                    let first = !t.processed;
+                    t.processed = true;
+                    (
+                        t.seeds.iter().cloned().collect::<Vec<_>>(),
+                        std::mem::take(&mut t.pending),
+                        first,
+                    )
+                };
+                if all_seeds.is_empty() {
                     continue;
                 }
                 for b in &branches {
-                    let bound_heads: Vec<Var> = b
-                        .head
+                    let nested = b
+                        .body
                         .iter()
-                        .zip(&adorn)
-                        .filter(|(_, x)| **x)
-                        .map(|(h, _)| h.clone())
-                        .collect();
-                    let mut sub = Ctx::default();
-                    if !bound_heads.is_empty() {
-                        let mut r = rel_from_binding(
-                            &Binding::Tuple(
-                                bound_heads.iter().cloned().map(Binding::Var).collect(),
-                            ),
-                            seeds.clone(),
-                        );
-                        r.dedup();
-                        sub.rels.push(r);
-                    }
-                    self.run(&mut sub, &b.body, &src, false)?;
-                    let rows = sub.collect(&b.head)?;
-                    let t = self.tables.get_mut(&key).expect("table exists");
-                    for r in rows {
-                        if t.results.insert(r) {
-                            grew = true;
+                        .any(|c| !matches!(c, Clause::Rule { .. }) && c.has_rule_call());
+                    let mut evals: Vec<(&Vec<Vec<Value>>, Option<*const Clause>)> = Vec::new();
+                    if first || nested {
+                        evals.push((&all_seeds, None));
+                    } else {
+                        if !fresh.is_empty() {
+                            evals.push((&fresh, None));
+                        }
+                        for c in &b.body {
+                            if let Clause::Rule { name: callee, .. } = c {
+                                let has_delta = self
+                                    .tables
+                                    .iter()
+                                    .any(|(kk, t)| &kk.0 == callee && !t.delta.is_empty());
+                                if has_delta {
+                                    evals.push((&all_seeds, Some(c as *const Clause)));
+                                }
+                            }
                         }
                     }
-                    if t.results.len() > MAX_TABLE_ROWS {
-                        return Err(Error::other(format!("Rule {name} produced too many rows")));
+                    for (seeds, dc) in evals {
+                        let rows = self.run_branch(b, &adorn, seeds, &src, dc)?;
+                        let t = self.tables.get_mut(&key).expect("table exists");
+                        for r in rows {
+                            if t.results.insert(r.clone()) {
+                                t.next_delta.push(r);
+                                grew = true;
+                            }
+                        }
+                        if t.results.len() > MAX_TABLE_ROWS {
+                            return Err(Error::other(format!(
+                                "Rule {name} produced too many rows"
+                            )));
+                        }
                     }
                 }
+            }
+            for t in self.tables.values_mut() {
+                t.delta = std::mem::take(&mut t.next_delta);
             }
             if !grew && !self.new_seeds {
                 return Ok(());
             }
         }
+    }
+
+    fn run_branch(
+        &mut self,
+        b: &super::parse::RuleBranch,
+        adorn: &[bool],
+        seeds: &[Vec<Value>],
+        src: &Symbol,
+        delta_call: Option<*const Clause>,
+    ) -> Result<Vec<Vec<Value>>> {
+        let bound_heads: Vec<Var> = b
+            .head
+            .iter()
+            .zip(adorn)
+            .filter(|(_, x)| **x)
+            .map(|(h, _)| h.clone())
+            .collect();
+        let mut sub = Ctx::default();
+        if !bound_heads.is_empty() {
+            let mut r = rel_from_binding(
+                &Binding::Tuple(bound_heads.iter().cloned().map(Binding::Var).collect()),
+                seeds.to_vec(),
+            );
+            r.dedup();
+            sub.rels.push(r);
+        }
+        let saved = self
+            .delta_call
+            .replace(delta_call.unwrap_or(std::ptr::null()));
+        if delta_call.is_none() {
+            self.delta_call = None;
+        }
+        let res = self.run(&mut sub, &b.body, src, false);
+        self.delta_call = saved;
+        res?;
+        sub.collect(&b.head)
     }
 }
 

@@ -316,7 +316,8 @@ impl Clause {
         }
     }
 
-    fn has_rule_call(&self) -> bool {
+    /// Does this clause call a rule (here or nested)?
+    pub fn has_rule_call(&self) -> bool {
         match self {
             Clause::Rule { .. } => true,
             Clause::Not { body, .. } => body.iter().any(Clause::has_rule_call),

@@ -789,3 +789,27 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let e = super::parse(&edn(&s)).unwrap_err();
     assert!(e.message.contains("nested too deeply"), "{e}");
 }
+
+#[test]
+fn semi_naive_transitive_closure_on_a_chain() {
+    // Edges 0→1→…→120 in a collection source; the closure has 120·121/2 pairs.
+    let n = 120i64;
+    let edges = Value::vector(
+        (0..n)
+            .map(|i| Value::vector(vec![Value::Long(i), Value::Long(i + 1)]))
+            .collect(),
+    );
+    let rules = edn("[[(reach ?x ?y) [?x ?y]] [(reach ?x ?y) [?x ?t] (reach ?t ?y)]]");
+    let started = std::time::Instant::now();
+    let res = q(
+        &edn("[:find (count ?x) . :with ?y :in $ % :where (reach ?x ?y)]"),
+        &[Input::Value(edges), Input::Value(rules)],
+    )
+    .expect("query");
+    assert_eq!(res, Value::Long(n * (n + 1) / 2));
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "closure took {:?}",
+        started.elapsed()
+    );
+}
