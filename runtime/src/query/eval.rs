@@ -1291,10 +1291,19 @@ fn db_match(
     let pos_var = |i: usize| -> Option<&Var> { terms.get(i).and_then(Term::as_var) };
     let is_bound = |i: usize| pos_var(i).is_some_and(|v| bound.contains(v));
     let is_const = |i: usize| matches!(terms.get(i), Some(Term::Const(_)));
-    // Substituted positions: e, a and v (when a is fixed).
+    // Substituted positions (one index seek per distinct combination):
+    // e, a, and v when the seek can use it (e fixed, or a fixed and kept in
+    // AVET). Other bound positions are matched by the hash join afterwards,
+    // after a single scan.
+    let const_a_avet = match terms.get(1) {
+        Some(Term::Const(Value::Keyword(k))) => db.attr(k).is_some_and(|x| x.in_avet()),
+        _ => false,
+    };
+    let e_fixed = is_bound(0) || is_const(0);
     let mut subst: Vec<usize> = Vec::new();
     for i in 0..3.min(terms.len()) {
-        if is_bound(i) && (i < 2 || is_bound(1) || is_const(1)) {
+        let use_v = e_fixed && (is_bound(1) || is_const(1)) || is_bound(1) || const_a_avet;
+        if is_bound(i) && (i < 2 || use_v) {
             subst.push(i);
         }
     }
