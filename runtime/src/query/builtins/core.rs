@@ -1258,7 +1258,7 @@ pub(crate) fn distinct(args: &[Value]) -> Result<Value> {
 }
 
 /// Stable sort with Clojure `compare`, failing on incomparable elements.
-pub(crate) fn sort_values(items: &mut Vec<Value>) -> Result<()> {
+pub(crate) fn sort_values(items: &mut [Value]) -> Result<()> {
     let mut err = None;
     items.sort_by(|a, b| match clj_compare(a, b) {
         Ok(c) => c.cmp(&0),
