@@ -414,6 +414,9 @@ fn comparisons() {
     t(ok("<", &[Value::Bool(false), Value::Bool(true)]));
     t(ok("<", &[vecv(longs(&[9])), vecv(longs(&[1, 2]))]));
     f(ok("<", &[s("a"), Value::Nil]));
+    // Short-circuits like clojure.core/<: no error past the first false pair.
+    f(ok("<", &[l(2), l(1), s("a")]));
+    f(ok("==", &[l(2), l(1), s("a")]));
     t(ok(">", &[s("a"), Value::Nil]));
     let e = err("<", &[kw("a"), l(1)]);
     assert_eq!(e.kind, ErrorKind::Type);
