@@ -139,8 +139,9 @@ fn chain(f: &str, args: &[Value], ok: fn(Ordering) -> bool) -> Result<Value> {
                 result = false;
             }
         }
-        if !result && !first.is_number() {
-            // Datahike stops at the first failing pair (`reduced`).
+        if !result {
+            // Both `clojure.core/<` and Datahike's `reduced` stop at the
+            // first failing pair.
             break;
         }
     }
@@ -182,6 +183,7 @@ pub(crate) fn num_eq(args: &[Value]) -> Result<Value> {
     for w in args.windows(2) {
         if num::num_cmp("==", &w[0], &w[1])? != Some(Ordering::Equal) {
             r = false;
+            break;
         }
     }
     Ok(Value::Bool(r))
@@ -1258,7 +1260,7 @@ pub(crate) fn distinct(args: &[Value]) -> Result<Value> {
 }
 
 /// Stable sort with Clojure `compare`, failing on incomparable elements.
-pub(crate) fn sort_values(items: &mut Vec<Value>) -> Result<()> {
+pub(crate) fn sort_values(items: &mut [Value]) -> Result<()> {
     let mut err = None;
     items.sort_by(|a, b| match clj_compare(a, b) {
         Ok(c) => c.cmp(&0),
