@@ -779,7 +779,9 @@ impl Engine {
             }
             "q" => {
                 let query = val(0);
-                let inputs: Vec<Input> = args[1..]
+                let inputs: Vec<Input> = args
+                    .get(1..)
+                    .unwrap_or(&[])
                     .iter()
                     .map(|a| match a {
                         Arg::Val(v) => Input::Value(v.clone()),

@@ -813,3 +813,22 @@ fn semi_naive_transitive_closure_on_a_chain() {
         started.elapsed()
     );
 }
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let db = people();
+    for query in [
+        "[:find ?x :where [(q) ?x]]",
+        "[:find ?x :where [(ground) ?x]]",
+        "[:find ?x :where [(tuple) ?x]]",
+        "[:find ?e :where [?e]]",
+        "[:find ?e :where [?e :name ?n ?t ?a]]",
+        "[:find ?e :where [\"x\" :name ?e]]",
+        "[:find ?e :where [[:age 1] :name ?e]]",
+        "[:find (pull ?e [:name]) :where [?e :name \"Z\"]]",
+        "{:find [?e] :where [[?e :name]] :limit \"x\"}",
+        "[:find ?e . :where [?e :follow :no-such-ident]]",
+    ] {
+        let _ = q(&edn(query), &[Input::Db(db.clone())]);
+    }
+}
