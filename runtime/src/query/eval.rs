@@ -246,6 +246,9 @@ pub struct Engine {
     pub rules: Rules,
     /// Collected stats of top-level clauses, when asked for.
     pub stats: Option<Vec<ClauseStat>>,
+    /// Variables bound to a scalar `:in` value (a lookup ref among them that
+    /// resolves to nothing in an entity position is an error).
+    pub scalars: HashSet<Var>,
     tables: HashMap<TableKey, Table>,
     order: Vec<TableKey>,
     in_fixpoint: bool,
@@ -555,7 +558,13 @@ impl Engine {
         let src = self.src(src)?.clone();
         let p = match &src {
             Src::Coll(tuples) => coll_match(tuples, terms, &pvars),
-            Src::Db(db) => db_match(db.as_ref(), terms, &pvars, &base, &bound)?,
+            Src::Db(db) => {
+                let strict = terms
+                    .first()
+                    .and_then(Term::as_var)
+                    .is_some_and(|v| self.scalars.contains(v));
+                db_match(db.as_ref(), terms, &pvars, &base, &bound, strict)?
+            }
         };
         let mut joined = join(base, p);
         joined.dedup();
@@ -1289,6 +1298,7 @@ fn db_match(
     pvars: &[Var],
     base: &Rel,
     bound: &[Var],
+    strict: bool,
 ) -> Result<Rel> {
     let pos_var = |i: usize| -> Option<&Var> { terms.get(i).and_then(Term::as_var) };
     let is_bound = |i: usize| pos_var(i).is_some_and(|v| bound.contains(v));
@@ -1360,6 +1370,10 @@ fn db_match(
             if !matches!(ev, Value::Long(_)) {
                 match db.entid(ev) {
                     Ok(Some(id)) => e = Some(Value::Long(id)),
+                    Ok(None) if strict => {
+                        return Err(Error::lookup(format!("Nothing found for entity id {ev}")));
+                    }
+                    Err(err) if strict => return Err(err),
                     _ => continue,
                 }
             }

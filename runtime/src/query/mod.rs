@@ -251,6 +251,9 @@ fn bind_inputs(q: &Query, inputs: &[Input]) -> Result<(Engine, Ctx)> {
                 };
                 let rows = eval::bind_value(b, v)?;
                 let vars = b.vars();
+                if let parse::Binding::Var(x) = b {
+                    engine.scalars.insert(x.clone());
+                }
                 ctx.add(eval::Rel { vars, rows });
             }
         }

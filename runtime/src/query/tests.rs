@@ -832,3 +832,35 @@ fn odd_inputs_do_not_panic() {
         let _ = q(&edn(query), &[Input::Db(db.clone())]);
     }
 }
+
+#[test]
+fn lookup_ref_inputs() {
+    let db = people();
+    let run = |query: &str, arg: &str| {
+        q(
+            &edn(query),
+            &[Input::Db(db.clone()), Input::Value(edn(arg))],
+        )
+    };
+    // A scalar lookup ref resolves; it is returned as given.
+    let r = run(
+        "[:find ?e ?a :in $ ?e :where [?e :age ?a]]",
+        r#"[:name "B"]"#,
+    )
+    .expect("q");
+    assert_eq!(r, edn(r#"#{[[:name "B"] 20]}"#));
+    // A scalar lookup ref that resolves to nothing is an error...
+    let e = run(
+        "[:find ?a :in $ ?e :where [?e :age ?a]]",
+        r#"[:name "Nobody"]"#,
+    )
+    .unwrap_err();
+    assert!(e.message.contains("Nothing found for entity id"), "{e}");
+    // ...but inside a collection it is dropped.
+    let r = run(
+        "[:find ?a :in $ [?e ...] :where [?e :age ?a]]",
+        r#"[[:name "Nobody"] [:name "A"] "junk"]"#,
+    )
+    .expect("q");
+    assert_eq!(r, edn("#{[10]}"));
+}
