@@ -9,6 +9,7 @@ pub mod edn;
 pub mod entity;
 pub mod error;
 pub mod pull;
+pub mod query;
 pub mod schema;
 pub mod source;
 pub mod store;

@@ -1,0 +1,277 @@
+//! The Datalog query engine: Datahike's `q`, `query-stats` and an `explain`.
+//!
+//! Pipeline, one module per stage:
+//! - [`parse`]: EDN form → typed [`Query`] with parser-level validation;
+//! - [`plan`]: clause order and index choice;
+//! - [`eval`]: relations, hash joins, patterns, functions, `not`/`or`, rules;
+//! - [`find`]: find specs, `:with`, aggregates, pull, return maps, paging.
+//!
+//! Call forms accepted by [`q`]: a vector query, a map query, an EDN string
+//! of either (a leading `(quote ...)` is unwrapped), or an arg map
+//! `{:query q :args [...] :offset n :limit n}`. `:offset`/`:limit` are
+//! honoured in map forms only (in a vector query they are parsed and
+//! ignored, like Datahike). Positional `inputs` pair with `:in`; when
+//! `inputs` is empty the arg map's `:args` are used (as values).
+
+pub mod builtins;
+pub mod deps;
+pub mod eval;
+pub mod find;
+pub mod parse;
+pub mod plan;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::source::Source;
+use crate::value::{Keyword, Symbol, Value};
+
+pub use parse::{Query, parse_query};
+
+use eval::{Ctx, Engine};
+use find::Page;
+use parse::{Clause, InBinding};
+
+/// One positional input of a query.
+#[derive(Clone)]
+pub enum Input {
+    /// A database (bound to a `$` source).
+    Db(Arc<dyn Source>),
+    /// Any value: a collection source, rules, or a binding's value.
+    Value(Value),
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Db(_) => f.write_str("Input::Db"),
+            Input::Value(v) => write!(f, "Input::Value({v})"),
+        }
+    }
+}
+
+/// Runs a query. See the module docs for the accepted forms.
+pub fn q(query: &Value, inputs: &[Input]) -> Result<Value> {
+    let (parsed, inputs, page) = prepare(query, inputs)?;
+    let (ctx, engine) = execute(&parsed, &inputs, false)?;
+    find::finish(&parsed, &ctx, &engine, page)
+}
+
+/// Runs a query and reports per-clause statistics:
+/// `{:ret result :query form :stats [{:clause form :rows n :t-us micros
+/// :index :eavt|:aevt|:avet|nil} ...]}`, one entry per top-level `:where`
+/// clause in execution order; `:rows` is the size of the relation holding
+/// the clause's variables after it ran.
+pub fn query_stats(query: &Value, inputs: &[Input]) -> Result<Value> {
+    let (parsed, inputs, page) = prepare(query, inputs)?;
+    let (ctx, engine) = execute(&parsed, &inputs, true)?;
+    let ret = find::finish(&parsed, &ctx, &engine, page)?;
+    let stats = engine
+        .stats
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| {
+            Value::map([
+                (Value::kw("clause"), s.clause),
+                (Value::kw("rows"), Value::Long(s.rows as i64)),
+                (
+                    Value::kw("t-us"),
+                    Value::Long(i64::try_from(s.t_us).unwrap_or(i64::MAX)),
+                ),
+                (
+                    Value::kw("index"),
+                    s.index.map(index_kw).unwrap_or(Value::Nil),
+                ),
+            ])
+        })
+        .collect();
+    Ok(Value::map([
+        (Value::kw("ret"), ret),
+        (Value::kw("query"), parsed.form.clone()),
+        (Value::kw("stats"), Value::vector(stats)),
+    ]))
+}
+
+fn index_kw(i: crate::datom::IndexOrder) -> Value {
+    Value::kw(match i.current() {
+        crate::datom::IndexOrder::Eavt => "eavt",
+        crate::datom::IndexOrder::Aevt => "aevt",
+        _ => "avet",
+    })
+}
+
+/// The plan chosen for the top-level `:where` clauses, as text: one line per
+/// clause in execution order with the index (for patterns on databases) and
+/// the estimated row count from constants.
+pub fn explain(query: &Value, inputs: &[Input]) -> Result<String> {
+    let (parsed, inputs, _) = prepare(query, inputs)?;
+    let (engine, ctx) = bind_inputs(&parsed, &inputs)?;
+    let steps = engine.plan(&parsed.clauses, &ctx, &parse::default_src())?;
+    let mut out = String::new();
+    for (n, st) in steps.iter().enumerate() {
+        let c = &parsed.clauses[st.clause];
+        let kind = match c {
+            Clause::Pattern { .. } => "pattern",
+            Clause::Pred { .. } => "predicate",
+            Clause::Fn { .. } => "function",
+            Clause::Not { .. } => "not",
+            Clause::Or { .. } => "or",
+            Clause::Rule { .. } => "rule",
+        };
+        out.push_str(&format!("{}. {kind} {}", n + 1, c.form()));
+        if let Some(i) = st.index {
+            out.push_str(&format!(" index={}", index_kw(i)));
+        }
+        if let Some(e) = st.estimate {
+            out.push_str(&format!(" est={e}"));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Parses a query form (vector, map, arg map or EDN string) into its AST.
+pub fn parse(query: &Value) -> Result<Query> {
+    let (form, _, _) = normalize(query)?;
+    parse_query(&form)
+}
+
+fn unquote(v: Value) -> Result<Value> {
+    let v = match v {
+        Value::Str(s) => crate::edn::read(&s)?,
+        other => other,
+    };
+    if let Value::List(items) = &v {
+        if items.len() == 2 && items[0] == Value::sym("quote") {
+            return Ok(items[1].clone());
+        }
+    }
+    Ok(v)
+}
+
+/// Splits a call form into (query form, args from the map, page).
+fn normalize(query: &Value) -> Result<(Value, Option<Vec<Value>>, Page)> {
+    let query = unquote(query.clone())?;
+    let Value::Map(m) = &query else {
+        return Ok((query, None, Page::default()));
+    };
+    let num = |k: &str| -> Result<Option<i64>> {
+        match m.get(&Value::kw(k)) {
+            None | Some(Value::Nil) => Ok(None),
+            Some(Value::Long(n)) => Ok(Some(*n)),
+            Some(other) => Err(Error::syntax(format!(
+                ":{k} should be a number, got {other}"
+            ))),
+        }
+    };
+    let page = Page {
+        offset: num("offset")?,
+        limit: num("limit")?,
+    };
+    let args = m
+        .get(&Value::kw("args"))
+        .map(|a| a.as_seq().map(|s| s.to_vec()).unwrap_or_default());
+    let form = match m.get(&Value::kw("query")) {
+        Some(inner) => {
+            let inner = unquote(inner.clone())?;
+            // An inner map query may carry its own offset/limit.
+            if let Value::Map(im) = &inner {
+                let mut page = page;
+                if page.offset.is_none() {
+                    page.offset = im.get(&Value::kw("offset")).and_then(Value::as_long);
+                }
+                if page.limit.is_none() {
+                    page.limit = im.get(&Value::kw("limit")).and_then(Value::as_long);
+                }
+                return Ok((strip(&inner), args, page));
+            }
+            inner
+        }
+        None => strip(&query),
+    };
+    Ok((form, args, page))
+}
+
+fn strip(map: &Value) -> Value {
+    match map {
+        Value::Map(m) => Value::map(m.iter().filter_map(|(k, v)| {
+            let keep = !matches!(
+                k.as_keyword().map(Keyword::full),
+                Some("args" | "offset" | "limit" | "stats?" | "settings" | "query")
+            );
+            keep.then(|| (k.clone(), v.clone()))
+        })),
+        other => other.clone(),
+    }
+}
+
+fn prepare(query: &Value, inputs: &[Input]) -> Result<(Query, Vec<Input>, Page)> {
+    let (form, args, page) = normalize(query)?;
+    let parsed = parse_query(&form)?;
+    let inputs = if inputs.is_empty() {
+        args.unwrap_or_default()
+            .into_iter()
+            .map(Input::Value)
+            .collect()
+    } else {
+        inputs.to_vec()
+    };
+    Ok((parsed, inputs, page))
+}
+
+fn bind_inputs(q: &Query, inputs: &[Input]) -> Result<(Engine, Ctx)> {
+    let mut engine = Engine::default();
+    let mut ctx = Ctx::default();
+    for (ib, input) in q.inputs.iter().zip(inputs) {
+        match ib {
+            InBinding::Source(name) => engine.add_source(name.clone(), input)?,
+            InBinding::Rules => {
+                let Input::Value(v) = input else {
+                    return Err(Error::syntax(
+                        "Rules (%) should be given as a value, not a database",
+                    ));
+                };
+                let v = match v {
+                    Value::Str(s) => crate::edn::read(s)?,
+                    other => other.clone(),
+                };
+                engine.rules = parse::parse_rules(&v)?;
+            }
+            InBinding::Bind(b) => {
+                let Input::Value(v) = input else {
+                    return Err(Error::syntax(format!(
+                        "Cannot bind a database to {}",
+                        eval::binding_form(b)
+                    )));
+                };
+                let rows = eval::bind_value(b, v)?;
+                let vars = b.vars();
+                if let parse::Binding::Var(x) = b {
+                    engine.scalars.insert(x.clone());
+                }
+                ctx.add(eval::Rel { vars, rows });
+            }
+        }
+    }
+    let arities: HashMap<Symbol, usize> = engine
+        .rules
+        .iter()
+        .map(|(k, v)| (k.clone(), v[0].head.len()))
+        .collect();
+    parse::check_rule_calls(&q.clauses, &arities)?;
+    Ok((engine, ctx))
+}
+
+fn execute(q: &Query, inputs: &[Input], stats: bool) -> Result<(Ctx, Engine)> {
+    let (mut engine, mut ctx) = bind_inputs(q, inputs)?;
+    if stats {
+        engine.stats = Some(Vec::new());
+    }
+    engine.run(&mut ctx, &q.clauses, &parse::default_src(), true)?;
+    Ok((ctx, engine))
+}
