@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use cairn::entity::Entity;
+use cairn::query::Input;
 use cairn::source::Source;
 use cairn::{Config, Connection, Db, IndexOrder, Keyword, Value};
 
@@ -211,7 +212,17 @@ fn run_step(ctx: &mut Ctx, step: &BTreeMap<Value, Value>) -> cairn::Result<Optio
             }
             Ok(None)
         }
-        "q" => Err(cairn::Error::other(NOT_RUN)),
+        "q" => {
+            let db = view(ctx, step)?;
+            let query = get(step, "query").cloned().unwrap_or(Value::Nil);
+            let mut inputs = vec![Input::Db(Arc::new(db))];
+            if let Some(args) = sv("args") {
+                for a in args.as_seq().unwrap_or(&[]) {
+                    inputs.push(Input::Value(a.clone()));
+                }
+            }
+            cairn::query::q(&query, &inputs).map(Some)
+        }
         "pull" => {
             let db = view(ctx, step)?;
             let sel = get(step, "selector").cloned().unwrap_or(Value::Nil);
