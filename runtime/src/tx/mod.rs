@@ -622,3 +622,6 @@ pub(crate) fn collect_prefix(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests;
