@@ -171,6 +171,12 @@ impl Node {
 }
 
 /// A store plus a bounded cache of decoded nodes, keyed by address.
+///
+/// The bound counts nodes, not bytes: a full node holds up to
+/// [`DEFAULT_NODE_SIZE`] datoms (roughly 64 bytes each plus their values'
+/// heap data), so budget about 40-100 KB per cached node. Addresses are
+/// assumed never to be reused for different content while a `NodeStore`
+/// is alive (see [`NodeStore::evict`]).
 pub struct NodeStore {
     store: Arc<dyn Store>,
     cache: Cache<Addr, Arc<Node>>,
@@ -207,6 +213,14 @@ impl NodeStore {
     /// Drops every cached node.
     pub fn clear_cache(&self) {
         self.cache.clear()
+    }
+
+    /// Drops the cached nodes at `addrs` (call after garbage collection
+    /// deletes them, if addresses can ever be reused).
+    pub fn evict(&self, addrs: &[Addr]) {
+        for a in addrs {
+            self.cache.remove(a);
+        }
     }
 
     /// The decoded node at `addr` (from the cache, or read and decoded).
