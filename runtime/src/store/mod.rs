@@ -118,8 +118,10 @@ fn canonical(path: &Path) -> Result<PathBuf> {
 /// twice in one process yields the same store while a handle is alive; a
 /// memory store with the same id is the same store until [`delete`].
 ///
-/// `create = false` on a missing store gives an error of kind `NotFound`;
-/// `create = true` on an existing store opens it.
+/// `create = false` on a missing store (for redb: a missing or empty file)
+/// gives an error of kind `NotFound`; `create = true` on an existing store
+/// opens it (creating parent directories for a new redb file). A file that
+/// is not a readable redb database gives an error of kind `Storage`.
 pub fn open(cfg: &StoreConfig, create: bool) -> Result<Arc<dyn Store>> {
     match cfg {
         StoreConfig::Memory { id } => {
@@ -161,7 +163,10 @@ pub fn exists(cfg: &StoreConfig) -> Result<bool> {
             }
         }
         StoreConfig::Redb { path } => {
-            if !path.exists() {
+            if !std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false)
+            {
                 return Ok(false);
             }
             let s = open(cfg, false)?;

@@ -58,7 +58,11 @@ impl RedbStore {
     /// A missing file with `create = false` is a `NotFound` error.
     pub fn open_file(path: &Path, create: bool) -> Result<RedbStore> {
         guard(path, || {
-            let db = if path.exists() {
+            // An empty file (e.g. a fresh temp file) counts as missing.
+            let present = std::fs::metadata(path)
+                .map(|m| m.len() > 0)
+                .unwrap_or(false);
+            let db = if present {
                 Database::open(path).map_err(|e| err(path, e))?
             } else {
                 if !create {

@@ -190,3 +190,16 @@ fn corrupted_redb_file_is_a_storage_error() {
     let r = open(&cfg, false).and_then(|s| s.get(1));
     assert_eq!(r.unwrap_err().kind, ErrorKind::Storage);
 }
+
+#[test]
+fn redb_empty_file_counts_as_missing() {
+    let f = tempfile::NamedTempFile::new().unwrap();
+    let cfg = StoreConfig::Redb {
+        path: f.path().to_path_buf(),
+    };
+    assert!(!exists(&cfg).unwrap());
+    assert_eq!(open(&cfg, false).unwrap_err().kind, ErrorKind::NotFound);
+    let s = open(&cfg, true).unwrap();
+    s.meta_put("format", b"1").unwrap();
+    assert!(exists(&cfg).unwrap());
+}

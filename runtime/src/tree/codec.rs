@@ -24,7 +24,7 @@ use num_rational::BigRational;
 use num_traits::Zero;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::{Branch, Child, Node};
+use super::{Branch, Child, Leaf, Node};
 use crate::datom::{Datom, IndexOrder};
 use crate::error::{Error, Result};
 use crate::store::Addr;
@@ -204,7 +204,7 @@ impl Encoder {
 /// are an internal error (flush encodes bottom-up).
 pub(crate) fn encode(node: &Node, order: IndexOrder) -> Result<Vec<u8>> {
     let (kind, level, keys) = match node {
-        Node::Leaf(keys) => (KIND_LEAF, 0u8, keys),
+        Node::Leaf(l) => (KIND_LEAF, 0u8, &l.keys),
         Node::Branch(b) => (KIND_BRANCH, b.level, &b.keys),
     };
     // The body (datoms) is written first into a scratch buffer because the
@@ -492,7 +492,7 @@ fn decode_inner(bytes: &[u8], order: IndexOrder) -> Result<Node> {
         });
     }
     let node = if kind == KIND_LEAF {
-        Node::Leaf(keys)
+        Node::Leaf(Leaf::new(order, keys))
     } else {
         if n == 0 {
             return Err(bad("empty branch"));
@@ -604,7 +604,7 @@ mod tests {
                 )
             })
             .collect();
-        Node::Leaf(keys)
+        Node::Leaf(Leaf::new(IndexOrder::TEavt, keys))
     }
 
     #[test]
@@ -615,6 +615,7 @@ mod tests {
         let (Node::Leaf(a), Node::Leaf(b)) = (&node, &back) else {
             panic!("kind changed")
         };
+        let (a, b) = (&a.keys, &b.keys);
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(b) {
             assert_eq!((x.e, &x.a, x.tx, x.added), (y.e, &y.a, y.tx, y.added));
@@ -624,7 +625,9 @@ mod tests {
 
     #[test]
     fn branch_round_trips() {
-        let Node::Leaf(keys) = leaf() else { panic!() };
+        let Node::Leaf(Leaf { keys, .. }) = leaf() else {
+            panic!()
+        };
         let n = keys.len();
         let node = Node::Branch(Branch {
             level: 2,
@@ -801,7 +804,7 @@ mod prop_tests {
                     counts: (0..n as u64).map(|c| c << 40).collect(),
                 })
             } else {
-                Node::Leaf(keys.clone())
+                Node::Leaf(Leaf::new(IndexOrder::TAvet, keys.clone()))
             };
             let bytes = encode(&node, IndexOrder::TAvet).unwrap();
             let back = decode(0, &bytes, IndexOrder::TAvet).unwrap();

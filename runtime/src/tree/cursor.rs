@@ -81,8 +81,8 @@ impl Iterator for Cursor {
     fn next(&mut self) -> Option<Result<Datom>> {
         loop {
             let (node, i) = self.stack.last_mut()?;
-            if let Node::Leaf(keys) = &**node {
-                if let Some(d) = keys.get(*i) {
+            if let Node::Leaf(leaf) = &**node {
+                if let Some(d) = leaf.keys.get(*i) {
                     *i += 1;
                     return Some(Ok(d.clone()));
                 }
@@ -163,7 +163,7 @@ impl RevCursor {
         let mut cur = self.ns.resolve(&child, self.order)?;
         loop {
             let (idx, next) = match &*cur {
-                Node::Leaf(k) => (k.len(), None),
+                Node::Leaf(l) => (l.keys.len(), None),
                 Node::Branch(b) => {
                     let ch = b.children.last().ok_or_else(corrupt)?.clone();
                     (b.children.len() - 1, Some(ch))
@@ -184,10 +184,10 @@ impl Iterator for RevCursor {
     fn next(&mut self) -> Option<Result<Datom>> {
         loop {
             let (node, i) = self.stack.last_mut()?;
-            if let Node::Leaf(keys) = &**node {
+            if let Node::Leaf(leaf) = &**node {
                 if *i > 0 {
                     *i -= 1;
-                    if let Some(d) = keys.get(*i) {
+                    if let Some(d) = leaf.keys.get(*i) {
                         return Some(Ok(d.clone()));
                     }
                 }

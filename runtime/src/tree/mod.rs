@@ -15,6 +15,7 @@
 
 pub mod codec;
 mod cursor;
+mod prefix;
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -37,9 +38,87 @@ pub const MIN_NODE_SIZE: usize = 3;
 #[derive(Clone, Debug)]
 pub(crate) enum Node {
     /// Sorted datoms.
-    Leaf(Vec<Datom>),
+    Leaf(Leaf),
     /// Inner node.
     Branch(Branch),
+}
+
+/// A leaf: sorted datoms and their order prefixes (see `prefix`).
+#[derive(Clone, Debug)]
+pub(crate) struct Leaf {
+    pub(crate) keys: Vec<Datom>,
+    pfx: Vec<u64>,
+}
+
+impl Leaf {
+    pub(crate) fn new(order: IndexOrder, keys: Vec<Datom>) -> Leaf {
+        let pfx = keys.iter().map(|d| prefix::prefix(order, d)).collect();
+        Leaf { keys, pfx }
+    }
+
+    /// Binary search for `d`, checking the last key first (appends cost
+    /// one comparison) and deciding on prefixes where they differ.
+    fn search(&self, d: &Datom, order: IndexOrder) -> std::result::Result<usize, usize> {
+        let keys = &self.keys;
+        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+            return Err(0);
+        };
+        if !(prefix::attribute_free(order) || (first.a == d.a && last.a == d.a)) {
+            return search(keys, d, order);
+        }
+        let pd = prefix::prefix(order, d);
+        let cmp = |i: usize| {
+            let p = self.pfx[i];
+            if p != pd && p != prefix::UNKNOWN && pd != prefix::UNKNOWN {
+                p.cmp(&pd)
+            } else {
+                order.cmp(&keys[i], d)
+            }
+        };
+        let n = keys.len();
+        match cmp(n - 1) {
+            Ordering::Less => return Err(n),
+            Ordering::Equal => return Ok(n - 1),
+            Ordering::Greater => {}
+        }
+        let (mut lo, mut hi) = (0, n - 1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match cmp(mid) {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
+                Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
+    fn insert(&mut self, i: usize, d: Datom, order: IndexOrder) {
+        self.pfx.insert(i, prefix::prefix(order, &d));
+        self.keys.insert(i, d);
+    }
+
+    fn replace(&mut self, i: usize, d: Datom, order: IndexOrder) -> Datom {
+        self.pfx[i] = prefix::prefix(order, &d);
+        std::mem::replace(&mut self.keys[i], d)
+    }
+
+    fn remove(&mut self, i: usize) -> Datom {
+        self.pfx.remove(i);
+        self.keys.remove(i)
+    }
+
+    fn split_off(&mut self, at: usize) -> Leaf {
+        Leaf {
+            keys: self.keys.split_off(at),
+            pfx: self.pfx.split_off(at),
+        }
+    }
+
+    fn append(&mut self, other: &mut Leaf) {
+        self.keys.append(&mut other.keys);
+        self.pfx.append(&mut other.pfx);
+    }
 }
 
 /// An inner node: per child, its max key, the child and its datom count.
@@ -67,7 +146,7 @@ pub(crate) enum Child {
 impl Node {
     fn keys(&self) -> &[Datom] {
         match self {
-            Node::Leaf(k) => k,
+            Node::Leaf(l) => &l.keys,
             Node::Branch(b) => &b.keys,
         }
     }
@@ -79,7 +158,7 @@ impl Node {
     }
     fn total(&self) -> u64 {
         match self {
-            Node::Leaf(k) => k.len() as u64,
+            Node::Leaf(l) => l.keys.len() as u64,
             Node::Branch(b) => b.counts.iter().sum(),
         }
     }
@@ -92,6 +171,12 @@ impl Node {
 }
 
 /// A store plus a bounded cache of decoded nodes, keyed by address.
+///
+/// The bound counts nodes, not bytes: a full node holds up to
+/// [`DEFAULT_NODE_SIZE`] datoms (roughly 64 bytes each plus their values'
+/// heap data), so budget about 40-100 KB per cached node. Addresses are
+/// assumed never to be reused for different content while a `NodeStore`
+/// is alive (see [`NodeStore::evict`]).
 pub struct NodeStore {
     store: Arc<dyn Store>,
     cache: Cache<Addr, Arc<Node>>,
@@ -128,6 +213,14 @@ impl NodeStore {
     /// Drops every cached node.
     pub fn clear_cache(&self) {
         self.cache.clear()
+    }
+
+    /// Drops the cached nodes at `addrs` (call after garbage collection
+    /// deletes them, if addresses can ever be reused).
+    pub fn evict(&self, addrs: &[Addr]) {
+        for a in addrs {
+            self.cache.remove(a);
+        }
     }
 
     /// The decoded node at `addr` (from the cache, or read and decoded).
@@ -178,11 +271,8 @@ fn find(ns: &NodeStore, c: &Child, key: &Datom, order: IndexOrder) -> Result<Opt
     let mut cur = ns.resolve(c, order)?;
     loop {
         let next = match &*cur {
-            Node::Leaf(keys) => {
-                return Ok(keys
-                    .binary_search_by(|k| order.cmp(k, key))
-                    .ok()
-                    .map(|i| keys[i].clone()));
+            Node::Leaf(l) => {
+                return Ok(l.search(key, order).ok().map(|i| l.keys[i].clone()));
             }
             Node::Branch(b) => {
                 let i = b
@@ -250,21 +340,21 @@ fn search(keys: &[Datom], d: &Datom, order: IndexOrder) -> std::result::Result<u
 
 fn put_rec(ns: &NodeStore, node: &mut Node, d: Datom, cx: Ctx) -> Result<Put> {
     match node {
-        Node::Leaf(keys) => match search(keys, &d, cx.order) {
+        Node::Leaf(leaf) => match leaf.search(&d, cx.order) {
             Ok(i) => match cx.mode {
                 Mode::Insert => Ok(Put::Exists),
                 Mode::Replace => {
-                    let max_changed = i + 1 == keys.len();
-                    let old = std::mem::replace(&mut keys[i], d);
+                    let max_changed = i + 1 == leaf.keys.len();
+                    let old = leaf.replace(i, d, cx.order);
                     Ok(Put::Replaced { old, max_changed })
                 }
             },
             Err(i) => {
-                keys.insert(i, d);
-                let max_changed = i + 1 == keys.len();
-                let split = if keys.len() > cx.max {
-                    let at = split_at(keys.len(), max_changed);
-                    Some(Node::Leaf(keys.split_off(at)))
+                leaf.insert(i, d, cx.order);
+                let len = leaf.keys.len();
+                let max_changed = i + 1 == len;
+                let split = if len > cx.max {
+                    Some(Node::Leaf(leaf.split_off(split_at(len, max_changed))))
                 } else {
                     None
                 };
@@ -336,12 +426,12 @@ fn put_rec(ns: &NodeStore, node: &mut Node, d: Datom, cx: Ctx) -> Result<Put> {
 
 fn del_rec(ns: &NodeStore, node: &mut Node, key: &Datom, cx: Ctx) -> Result<Del> {
     match node {
-        Node::Leaf(keys) => match keys.binary_search_by(|k| cx.order.cmp(k, key)) {
+        Node::Leaf(leaf) => match leaf.search(key, cx.order) {
             Ok(i) => {
-                let old = keys.remove(i);
+                let old = leaf.remove(i);
                 Ok(Del::Removed {
                     old,
-                    max_changed: i == keys.len(),
+                    max_changed: i == leaf.keys.len(),
                 })
             }
             Err(_) => Ok(Del::NotFound),
@@ -524,14 +614,12 @@ impl Tree {
             count += 1;
             if leaf.len() == max {
                 prev = leaf.last().cloned();
-                level.push(Arc::new(Node::Leaf(std::mem::replace(
-                    &mut leaf,
-                    Vec::with_capacity(max),
-                ))));
+                let full = std::mem::replace(&mut leaf, Vec::with_capacity(max));
+                level.push(Arc::new(Node::Leaf(Leaf::new(order, full))));
             }
         }
         if !leaf.is_empty() {
-            level.push(Arc::new(Node::Leaf(leaf)));
+            level.push(Arc::new(Node::Leaf(Leaf::new(order, leaf))));
         }
         // Upper levels until one node remains.
         let mut height = 0u8;
@@ -611,7 +699,10 @@ impl Tree {
             mode,
         };
         let Some(root) = &mut self.root else {
-            self.root = Some(Child::Mem(Arc::new(Node::Leaf(vec![d]))));
+            self.root = Some(Child::Mem(Arc::new(Node::Leaf(Leaf::new(
+                self.order,
+                vec![d],
+            )))));
             self.count = 1;
             return Ok(Put::Added {
                 max_changed: true,
@@ -686,7 +777,7 @@ impl Tree {
         while let Some(root) = &self.root {
             let node = ns.resolve(root, cx.order)?;
             match &*node {
-                Node::Leaf(k) if k.is_empty() => self.root = None,
+                Node::Leaf(l) if l.keys.is_empty() => self.root = None,
                 Node::Branch(b) if b.children.is_empty() => self.root = None,
                 Node::Branch(b) if b.children.len() == 1 => {
                     let only = b.children[0].clone();
@@ -736,7 +827,7 @@ impl Tree {
         let mut cur = ns.resolve(root, self.order)?;
         loop {
             let next = match &*cur {
-                Node::Leaf(keys) => return Ok(total + keys.partition_point(&pred) as u64),
+                Node::Leaf(l) => return Ok(total + l.keys.partition_point(&pred) as u64),
                 Node::Branch(b) => {
                     let i = b.keys.partition_point(&pred);
                     total += b.counts[..i].iter().sum::<u64>();

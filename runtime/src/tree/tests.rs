@@ -10,7 +10,11 @@ use crate::store::{CommitBatch, MemoryStore};
 use crate::value::{Keyword, Value};
 
 fn value(i: u8) -> Value {
-    match i % 8 {
+    match i % 12 {
+        8 => Value::str("prefix-1"), // same first 7 bytes as the next
+        9 => Value::str("prefix-2"),
+        10 => Value::str("\u{E000}"), // sorts after U+1F600 in UTF-16
+        11 => Value::str("\u{1F600}"),
         0 => Value::Long(1),
         1 => Value::Double(1.0), // equal to Long(1) in index order
         2 => Value::Long(2),
@@ -28,7 +32,7 @@ fn datom(e: i64, a: u8, v: u8, t: i64, added: bool) -> Datom {
 }
 
 fn arb_datom() -> impl Strategy<Value = Datom> {
-    (0..25i64, 0..3u8, 0..8u8, 0..3i64, any::<bool>())
+    (0..25i64, 0..3u8, 0..12u8, 0..3i64, any::<bool>())
         .prop_map(|(e, a, v, t, added)| datom(e, a, v, t, added))
 }
 
@@ -153,7 +157,14 @@ fn check_structure(t: &Tree, ns: &NodeStore) {
         }
         let _ = max;
         match &*n {
-            Node::Leaf(k) => (k.len() as u64, k.last().unwrap().clone(), 0),
+            Node::Leaf(l) => {
+                let k = &l.keys;
+                for (d, p) in k.iter().zip(&l.pfx) {
+                    assert_eq!(*p, prefix::prefix(order, d));
+                }
+                assert_eq!(k.len(), l.pfx.len());
+                (k.len() as u64, k.last().unwrap().clone(), 0)
+            }
             Node::Branch(b) => {
                 let mut total = 0;
                 for (i, ch) in b.children.iter().enumerate() {
