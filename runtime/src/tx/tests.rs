@@ -54,7 +54,11 @@ fn upsert_retry_unifies_tempids() {
     let r = tx(&c, r#"[[:db/add -1 :age 42] [:db/add -2 :aka "x"] [:db/add -2 :name "Bob"] [:db/add -1 :name "Bob"]]"#)
         .unwrap();
     assert_eq!(r.tempids[&Value::Long(-1)], r.tempids[&Value::Long(-2)]);
-    let err = tx(&c, r#"[{:db/id -1 :name "Bob" :age 1} {:db/id -2 :name "Eve"} {:db/id -1 :name "Eve"}]"#).unwrap_err();
+    let err = tx(
+        &c,
+        r#"[{:db/id -1 :name "Bob" :age 1} {:db/id -2 :name "Eve"} {:db/id -1 :name "Eve"}]"#,
+    )
+    .unwrap_err();
     assert_eq!(err.kind, crate::ErrorKind::Unique, "{err}");
 }
 
@@ -65,10 +69,19 @@ fn tx_data_reports_changes_only() {
     let e = r.tempids[&Value::Long(-1)];
     // Re-asserting the same value is a no-op; only the tx instant is written.
     let r = tx(&c, &format!("[[:db/add {e} :age 1]]")).unwrap();
-    assert!(r.tx_data.iter().all(|d| d.a.full() == "db/txInstant"), "{:?}", r.tx_data);
+    assert!(
+        r.tx_data.iter().all(|d| d.a.full() == "db/txInstant"),
+        "{:?}",
+        r.tx_data
+    );
     // A card-one overwrite reports the retraction of the old value.
     let r = tx(&c, &format!("[[:db/add {e} :age 2]]")).unwrap();
-    let ages: Vec<_> = r.tx_data.iter().filter(|d| d.a.full() == "age").map(|d| (d.v.clone(), d.added)).collect();
+    let ages: Vec<_> = r
+        .tx_data
+        .iter()
+        .filter(|d| d.a.full() == "age")
+        .map(|d| (d.v.clone(), d.added))
+        .collect();
     assert_eq!(ages, vec![(Value::Long(1), false), (Value::Long(2), true)]);
 }
 
@@ -77,13 +90,29 @@ fn history_records_net_effect_per_transaction() {
     let c = conn("net");
     let r = tx(&c, r#"[{:db/id -1 :name "A"}]"#).unwrap();
     let e = r.tempids[&Value::Long(-1)];
-    let r = tx(&c, &format!(r#"[[:db/add {e} :aka "tmp"] [:db/retract {e} :aka "tmp"]]"#)).unwrap();
+    let r = tx(
+        &c,
+        &format!(r#"[[:db/add {e} :aka "tmp"] [:db/retract {e} :aka "tmp"]]"#),
+    )
+    .unwrap();
     assert_eq!(r.tx_data.iter().filter(|d| d.a.full() == "aka").count(), 2);
     let hist = c.db().unwrap().history().unwrap();
-    let n = hist.datoms(IndexOrder::Eavt, &[Value::Long(e), Value::kw("aka")]).unwrap().count();
-    assert_eq!(n, 0, "an add and retract in one transaction leaves no history");
+    let n = hist
+        .datoms(IndexOrder::Eavt, &[Value::Long(e), Value::kw("aka")])
+        .unwrap()
+        .count();
+    assert_eq!(
+        n, 0,
+        "an add and retract in one transaction leaves no history"
+    );
     let as_of = c.db().unwrap().as_of(&Value::Long(r.tx())).unwrap();
-    assert_eq!(as_of.datoms(IndexOrder::Eavt, &[Value::Long(e), Value::kw("aka")]).unwrap().count(), 0);
+    assert_eq!(
+        as_of
+            .datoms(IndexOrder::Eavt, &[Value::Long(e), Value::kw("aka")])
+            .unwrap()
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -102,8 +131,16 @@ fn failed_transaction_changes_nothing() {
 fn retry_continues_allocation_without_reusing_ids() {
     let c = conn("alloc");
     tx(&c, r#"[{:db/id -1 :name "Ivan"}]"#).unwrap();
-    let r = tx(&c, r#"[{:db/id -1 :age 35} {:db/id -1 :name "Ivan" :age 36} {:db/id -2 :name "New"}]"#).unwrap();
-    let ivan = c.db().unwrap().entid_strict(&read(r#"[:name "Ivan"]"#).unwrap()).unwrap();
+    let r = tx(
+        &c,
+        r#"[{:db/id -1 :age 35} {:db/id -1 :name "Ivan" :age 36} {:db/id -2 :name "New"}]"#,
+    )
+    .unwrap();
+    let ivan = c
+        .db()
+        .unwrap()
+        .entid_strict(&read(r#"[:name "Ivan"]"#).unwrap())
+        .unwrap();
     assert_eq!(r.tempids[&Value::Long(-1)], ivan);
     assert_ne!(r.tempids[&Value::Long(-2)], ivan);
 }
