@@ -10,7 +10,11 @@ cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --release -- -D warnings
 echo "== cargo test (unit, property, conformance, crash)"
-cargo test --workspace --release
+log=$(mktemp)
+cargo test --workspace --release 2>&1 | tee "$log"
 echo "== demo"
 cargo run --release -q -p cairn --example demo "$(mktemp -d)/demo.redb" >/dev/null
-echo "all checks passed"
+# One closing line over every test binary (libtest and the conformance runner).
+passed=$(grep -Eo '(ok\.|FAILED\.|conformance:) [0-9]+ passed' "$log" | awk '{s += $(NF-1)} END {print s + 0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
+echo "total: ${passed} passed, ${failed} failed"
