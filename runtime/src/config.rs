@@ -341,3 +341,79 @@ fn env_bool(s: &str, what: &str) -> Result<bool> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn defaults_apply_to_an_empty_map() {
+        let c = Config::from_value_env(&Value::Nil, &env(&[])).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(
+            c.store,
+            StoreConfig::Redb {
+                path: PathBuf::from(DEFAULT_PATH)
+            }
+        );
+    }
+
+    #[test]
+    fn map_values_and_environment_overrides() {
+        let v = crate::edn::read(
+            r#"{:store {:backend :memory :id "a"} :keep-history? false :schema-flexibility :read}"#,
+        )
+        .unwrap();
+        let c = Config::from_value_env(&v, &env(&[])).unwrap();
+        assert_eq!(c.store, StoreConfig::Memory { id: "a".into() });
+        assert!(!c.keep_history && !c.schema_write);
+        let c = Config::from_value_env(
+            &v,
+            &env(&[
+                ("CAIRN_STORE_BACKEND", "redb"),
+                ("CAIRN_STORE_PATH", "/tmp/x.redb"),
+                ("CAIRN_KEEP_HISTORY", "true"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.store,
+            StoreConfig::Redb {
+                path: PathBuf::from("/tmp/x.redb")
+            }
+        );
+        assert!(c.keep_history);
+        // The stored form reads back to the same config.
+        assert_eq!(Config::from_value_env(&c.to_value(), &env(&[])).unwrap(), c);
+    }
+
+    #[test]
+    fn invalid_configs_name_the_key_and_value() {
+        for (text, needle) in [
+            ("{:schema-flexibility :sometimes}", ":sometimes"),
+            ("{:store {:backend :s3}}", ":s3"),
+            ("{:keep-history? 1}", ":keep-history?"),
+            ("{:frobnicate true}", ":frobnicate"),
+            ("[1 2]", "[1 2]"),
+            ("{:attribute-refs? true}", ":attribute-refs?"),
+        ] {
+            let v = crate::edn::read(text).unwrap();
+            let e = Config::from_value_env(&v, &env(&[])).unwrap_err();
+            assert!(e.message.contains(needle), "{text}: {}", e.message);
+        }
+        let e = Config::from_value_env(&Value::Nil, &env(&[("CAIRN_KEEP_HISTORY", "maybe")]))
+            .unwrap_err();
+        assert!(e.message.contains("maybe"));
+        let e = Config::from_file(std::path::Path::new("/nonexistent/cairn.edn")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound);
+    }
+}

@@ -144,3 +144,50 @@ fn retry_continues_allocation_without_reusing_ids() {
     assert_eq!(r.tempids[&Value::Long(-1)], ivan);
     assert_ne!(r.tempids[&Value::Long(-2)], ivan);
 }
+
+#[test]
+fn lifecycle_on_redb() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::redb(dir.path().join("life.redb"));
+    assert!(!crate::database_exists(&config).unwrap());
+    assert_eq!(
+        crate::connect(&config).unwrap_err().kind,
+        crate::ErrorKind::NotFound
+    );
+    crate::create_database(&config).unwrap();
+    assert!(crate::database_exists(&config).unwrap());
+    assert_eq!(
+        crate::create_database(&config).unwrap_err().kind,
+        crate::ErrorKind::Conflict
+    );
+    let c = crate::connect(&config).unwrap();
+    c.transact(
+        &read("[{:db/ident :x :db/valueType :db.type/long :db/cardinality :db.cardinality/one}]")
+            .unwrap(),
+        None,
+    )
+    .unwrap();
+    let r = c.transact(&read("[{:x 7}]").unwrap(), None).unwrap();
+    c.release();
+    assert!(c.db().is_err(), "a released connection refuses work");
+    let c = crate::connect(&config).unwrap();
+    let db = c.db().unwrap();
+    assert_eq!(db.max_tx(), r.tx());
+    assert_eq!(
+        db.datoms(IndexOrder::Aevt, &[Value::kw("x")])
+            .unwrap()
+            .count(),
+        1
+    );
+    let read_mode = Config {
+        schema_write: false,
+        ..config.clone()
+    };
+    assert_eq!(
+        crate::connect(&read_mode).unwrap_err().kind,
+        crate::ErrorKind::Conflict
+    );
+    c.release();
+    crate::delete_database(&config).unwrap();
+    assert!(!crate::database_exists(&config).unwrap());
+}
