@@ -9,11 +9,11 @@ use std::time::Instant;
 use crate::datom::IndexOrder;
 use crate::error::{Error, Result};
 use crate::source::Source;
-use crate::value::{Keyword, Symbol, Value};
+use crate::value::{Symbol, Value};
 
 use super::Input;
 use super::deps;
-use super::parse::{Binding, Clause, Rules, Term, Var, default_src, is_var};
+use super::parse::{Binding, Clause, Rules, Term, Var, is_var};
 use super::plan::{self, Estimator};
 
 /// A relation: named columns and rows.
@@ -1484,8 +1484,6 @@ fn db_match(
             rows.push(row.into_iter().map(|x| x.unwrap_or(Value::Nil)).collect());
         }
     }
-    // Keep only key columns that are pattern vars.
-    let _ = Keyword::new;
     Ok(Rel {
         vars: pvars.to_vec(),
         rows,
@@ -1501,9 +1499,4 @@ fn resolved(db: &dyn Source, v: &Value) -> Value {
         },
         _ => v.clone(),
     }
-}
-
-/// Default source helper.
-pub fn dollar() -> Symbol {
-    default_src()
 }

@@ -29,7 +29,6 @@ pub fn finish(q: &Query, ctx: &Ctx, engine: &Engine, page: Page) -> Result<Value
             cols.push(e.var().clone());
         }
     }
-    let n_find = cols.len();
     for w in &q.with {
         if !cols.contains(w) {
             cols.push(w.clone());
@@ -140,7 +139,6 @@ pub fn finish(q: &Query, ctx: &Ctx, engine: &Engine, page: Page) -> Result<Value
         }
         out
     };
-    let _ = n_find;
 
     let to_map = |row: &[Value]| -> Option<Value> {
         let rm = q.return_maps.as_ref()?;
