@@ -18,8 +18,6 @@
 //! - in a `:write` schema database an attribute missing from the schema is a
 //!   `schema` error.
 
-#[cfg(test)]
-mod conformance;
 mod eval;
 mod parse;
 #[cfg(test)]
