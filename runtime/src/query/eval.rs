@@ -145,6 +145,12 @@ impl Ctx {
     pub fn add(&mut self, rel: Rel) {
         let vars = rel.vars.clone();
         let base = self.take(&vars);
+        self.push_joined(base, rel);
+    }
+    /// Joins `rel` with `base` (relations already taken from this context)
+    /// and keeps the de-duplicated result; a var-less non-empty result adds
+    /// nothing, an empty one empties the context.
+    pub fn push_joined(&mut self, base: Rel, rel: Rel) {
         let mut j = join(base, rel);
         j.dedup();
         if !j.vars.is_empty() || j.rows.is_empty() {
@@ -566,11 +572,7 @@ impl Engine {
                 db_match(db.as_ref(), terms, &pvars, &base, &bound, strict)?
             }
         };
-        let mut joined = join(base, p);
-        joined.dedup();
-        if !joined.vars.is_empty() || joined.rows.is_empty() {
-            ctx.rels.push(joined);
-        }
+        ctx.push_joined(base, p);
         Ok(())
     }
 
@@ -923,11 +925,7 @@ impl Engine {
             union.rows.extend(sub.collect(&vars)?);
         }
         union.dedup();
-        let mut j = join(base, union);
-        j.dedup();
-        if !j.vars.is_empty() || j.rows.is_empty() {
-            ctx.rels.push(j);
-        }
+        ctx.push_joined(base, union);
         Ok(())
     }
 
@@ -1022,27 +1020,7 @@ impl Engine {
                 }
             })
             .unwrap_or_default();
-        let mut rows = Vec::new();
-        'r: for res in results {
-            let mut row: Vec<Option<Value>> = vec![None; cvars.len()];
-            for (i, a) in args.iter().enumerate() {
-                match a {
-                    Term::Const(c) if &res[i] != c => continue 'r,
-                    Term::Var(v) => {
-                        let k = cvars.iter().position(|x| x == v).unwrap_or(0);
-                        match &row[k] {
-                            Some(x) if x != &res[i] => continue 'r,
-                            _ => row[k] = Some(res[i].clone()),
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            rows.push(row.into_iter().map(|x| x.unwrap_or(Value::Nil)).collect());
-        }
-        let mut j = join(base, Rel { vars: cvars, rows });
-        j.dedup();
-        ctx.add(j);
+        ctx.push_joined(base, coll_match(&results, args, &cvars));
         Ok(())
     }
 
