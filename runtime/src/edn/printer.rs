@@ -96,16 +96,27 @@ fn write_seq<'a>(
     out.push_str(close);
 }
 
-/// Java's `Double.toString` with the shortest round-tripping digits:
-/// plain notation for `1e-3 <= |d| < 1e7` (`1.0`, `0.001`), otherwise
-/// `1.0E7`, `1.5E-4`.
+/// A double as EDN: `##NaN`, `##Inf`, `##-Inf`, else Java's form.
 fn write_double(out: &mut String, d: f64) {
     if d.is_nan() {
         out.push_str("##NaN");
+    } else if d.is_infinite() {
+        out.push_str(if d > 0.0 { "##Inf" } else { "##-Inf" });
+    } else {
+        write_java_double(out, d);
+    }
+}
+
+/// Java's `Double.toString` with the shortest round-tripping digits:
+/// plain notation for `1e-3 <= |d| < 1e7` (`1.0`, `0.001`), otherwise
+/// `1.0E7`, `1.5E-4`; `NaN`, `Infinity`, `-Infinity`.
+pub(crate) fn write_java_double(out: &mut String, d: f64) {
+    if d.is_nan() {
+        out.push_str("NaN");
         return;
     }
     if d.is_infinite() {
-        out.push_str(if d > 0.0 { "##Inf" } else { "##-Inf" });
+        out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
         return;
     }
     if d.is_sign_negative() {
@@ -148,7 +159,7 @@ fn write_double(out: &mut String, d: f64) {
 
 /// Java's `BigDecimal.toString`: plain when the scale is non-negative and
 /// the adjusted exponent is at least -6, else scientific (`1E+10`).
-fn write_bigdec(out: &mut String, d: &BigDecimal) {
+pub(crate) fn write_bigdec(out: &mut String, d: &BigDecimal) {
     let (unscaled, scale) = d.as_bigint_and_exponent();
     if unscaled.sign() == Sign::Minus {
         out.push('-');

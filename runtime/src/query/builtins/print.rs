@@ -5,7 +5,6 @@
 use std::fmt::Write;
 
 use bigdecimal::BigDecimal;
-use num_traits::Signed;
 
 use crate::value::Value;
 
@@ -61,70 +60,18 @@ fn date_string(ms: i64) -> String {
     }
 }
 
-/// `Double.toString`: plain between 1e-3 and 1e7, else computerized
-/// scientific notation (`1.0E7`), always with a fractional digit.
+/// `Double.toString` (`1.0E7`, `0.001`, `NaN`).
 pub(crate) fn double_string(d: f64) -> String {
-    if d.is_nan() {
-        return "NaN".into();
-    }
-    if d.is_infinite() {
-        return if d > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if d == 0.0 {
-        return if d.is_sign_negative() { "-0.0" } else { "0.0" }.into();
-    }
-    let a = d.abs();
-    if (1e-3..1e7).contains(&a) {
-        let s = format!("{d}");
-        if s.contains('.') { s } else { format!("{s}.0") }
-    } else {
-        let s = format!("{d:e}");
-        let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        let mant = if mant.contains('.') {
-            mant.to_string()
-        } else {
-            format!("{mant}.0")
-        };
-        format!("{mant}E{exp}")
-    }
+    let mut s = String::new();
+    crate::edn::write_java_double(&mut s, d);
+    s
 }
 
-/// `BigDecimal.toString`.
+/// `BigDecimal.toString` (`1E+3`, `0.00001`).
 pub(crate) fn bigdec_string(d: &BigDecimal) -> String {
-    let (digits, scale) = d.as_bigint_and_exponent();
-    let neg = digits.is_negative();
-    let coeff = digits.abs().to_string();
-    let adjusted = -(scale as i128) + (coeff.len() as i128 - 1);
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if scale >= 0 && adjusted >= -6 {
-        let scale = scale as usize;
-        if scale == 0 {
-            out.push_str(&coeff);
-        } else if coeff.len() > scale {
-            let (i, f) = coeff.split_at(coeff.len() - scale);
-            let _ = write!(out, "{i}.{f}");
-        } else {
-            out.push_str("0.");
-            out.push_str(&"0".repeat(scale - coeff.len()));
-            out.push_str(&coeff);
-        }
-    } else {
-        let (first, rest) = coeff.split_at(1);
-        out.push_str(first);
-        if !rest.is_empty() {
-            out.push('.');
-            out.push_str(rest);
-        }
-        out.push('E');
-        if adjusted >= 0 {
-            out.push('+');
-        }
-        let _ = write!(out, "{adjusted}");
-    }
-    out
+    let mut s = String::new();
+    crate::edn::write_bigdec(&mut s, d);
+    s
 }
 
 fn char_name(c: char) -> Option<&'static str> {
