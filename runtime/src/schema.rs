@@ -313,6 +313,16 @@ impl Schema {
         self.inner.attrs.contains_key(a) || is_schema_attr(a) || EXEMPT_ATTRS.contains(&a.full())
     }
 
+    /// Every installed ref attribute.
+    pub fn ref_attrs(&self) -> Vec<Keyword> {
+        self.inner
+            .attrs
+            .values()
+            .filter(|a| a.is_ref())
+            .map(|a| a.ident.clone())
+            .collect()
+    }
+
     /// Is `a` a ref attribute?
     pub fn is_ref(&self, a: &Keyword) -> bool {
         self.attr(a).is_some_and(|x| x.is_ref())

@@ -17,32 +17,12 @@ impl Tx {
         // Keys must be attributes.
         let mut entries: Vec<(Keyword, &Value)> = Vec::with_capacity(m.len());
         for (k, v) in m {
-            let a = match k {
-                Value::Keyword(a) => a.clone(),
-                Value::Str(s) => Keyword::new(s),
-                other => {
-                    return Err(Error::syntax(format!(
-                        "Bad entity attribute {other} at {item}, expected keyword or string"
-                    ))
-                    .into());
-                }
-            };
+            let a = self.attr_of(&item, k)?;
             if a.full() == "db/id" || a.full() == "db/ensure" {
                 continue;
             }
             if a.is_reverse() {
-                let fwd = a.reverse();
-                if !self.st.schema.is_ref(&fwd) {
-                    return Err(Error::syntax(format!(
-                        "Bad attribute {a}: reverse attribute name requires {{:db/valueType :db.type/ref}} in schema"
-                    ))
-                    .into());
-                }
-            } else if self.write_mode && !self.st.schema.is_known(&a) {
-                return Err(Error::schema(format!(
-                    "Bad entity attribute {a} at {item}, not defined in current schema"
-                ))
-                .into());
+                self.reverse_target(&a)?;
             }
             entries.push((a, v));
         }

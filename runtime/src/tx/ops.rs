@@ -176,6 +176,19 @@ impl Tx {
         Ok(k)
     }
 
+    /// The forward attribute of reverse attribute `a` (`:_friend` →
+    /// `:friend`), which must be a ref.
+    pub(super) fn reverse_target(&self, a: &Keyword) -> Result<Keyword> {
+        let fwd = a.reverse();
+        if self.st.schema.is_ref(&fwd) {
+            Ok(fwd)
+        } else {
+            Err(Error::syntax(format!(
+                "Bad attribute {a}: reverse attribute name requires {{:db/valueType :db.type/ref}} in schema"
+            )))
+        }
+    }
+
     /// `[:db/add e a v]` (and `[:db/add e a v tx]`).
     pub(super) fn op_add(
         &mut self,
@@ -189,13 +202,7 @@ impl Tx {
         let (mut e, mut v) = (e.clone(), v.clone());
         if a.is_reverse() {
             // [:db/add e :_a x] is [:db/add x :a e].
-            let fwd = a.reverse();
-            if !self.st.schema.is_ref(&fwd) {
-                return Err(Error::syntax(format!(
-                    "Bad attribute {a}: reverse attribute name requires {{:db/valueType :db.type/ref}} in schema"
-                ))
-                .into());
-            }
+            let fwd = self.reverse_target(&a)?;
             std::mem::swap(&mut e, &mut v);
             a = fwd;
         }
@@ -331,15 +338,7 @@ impl Tx {
         }
         let own = self.st.scan_current(IndexOrder::Eavt, &Components::e(e))?;
         let mut incoming = Vec::new();
-        let refs: Vec<Keyword> = self
-            .st
-            .schema
-            .attrs()
-            .values()
-            .filter(|a| a.is_ref())
-            .map(|a| a.ident.clone())
-            .collect();
-        for r in refs {
+        for r in self.st.schema.ref_attrs() {
             incoming.extend(
                 self.st
                     .scan_current(IndexOrder::Avet, &Components::av(r, Value::Long(e)))?,
@@ -497,15 +496,7 @@ impl Tx {
             .collect();
         self.purge(&Components::e(e))?;
         // Ref datoms pointing at e, current and historical.
-        let refs: Vec<Keyword> = self
-            .st
-            .schema
-            .attrs()
-            .values()
-            .filter(|a| a.is_ref())
-            .map(|a| a.ident.clone())
-            .collect();
-        for r in refs {
+        for r in self.st.schema.ref_attrs() {
             let c = Components::av(r, Value::Long(e));
             let mut hits = self.st.scan_current(IndexOrder::Avet, &c)?;
             hits.extend(collect_prefix(
