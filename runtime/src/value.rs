@@ -159,6 +159,16 @@ impl Keyword {
     pub fn new(s: &str) -> Keyword {
         Keyword(Name::new(s.strip_prefix(':').unwrap_or(s)))
     }
+    /// The keyword `v` names: a keyword, or a string (JavaScript interop,
+    /// a leading `:` dropped).
+    pub fn from_value(v: &Value) -> Option<Keyword> {
+        match v {
+            Value::Keyword(k) => Some(k.clone()),
+            Value::Str(s) => Some(Keyword::new(s)),
+            _ => None,
+        }
+    }
+
     /// The keyword's text without the colon.
     pub fn full(&self) -> &str {
         self.0.full()

@@ -243,15 +243,11 @@ impl Db {
         };
         let mut c = Components::default();
         if let Some(a) = comps.get(ai).filter(|x| !x.is_nil()) {
-            let k = match a {
-                Value::Keyword(k) => k.clone(),
-                Value::Str(s) => Keyword::new(s),
-                other => {
-                    return Err(Error::syntax(format!(
-                        "Expected an attribute keyword as index component, got {other}"
-                    )));
-                }
-            };
+            let k = Keyword::from_value(a).ok_or_else(|| {
+                Error::syntax(format!(
+                    "Expected an attribute keyword as index component, got {a}"
+                ))
+            })?;
             if validate && self.config().schema_write() && self.schema().attr(&k).is_none() {
                 return Err(Error::schema(format!(
                     "Attribute {k} is not defined in the schema"
@@ -332,15 +328,11 @@ impl Db {
 
     /// `d/index-range`: AVET datoms of `attr` with `start <= v <= end`.
     pub fn index_range(&self, attr: &Value, start: &Value, end: &Value) -> Result<Datoms<'static>> {
-        let a = match attr {
-            Value::Keyword(k) => k.clone(),
-            Value::Str(s) => Keyword::new(s),
-            other => {
-                return Err(Error::syntax(format!(
-                    "Expected an attribute keyword for index-range, got {other}"
-                )));
-            }
-        };
+        let a = Keyword::from_value(attr).ok_or_else(|| {
+            Error::syntax(format!(
+                "Expected an attribute keyword for index-range, got {attr}"
+            ))
+        })?;
         let Some(def) = self.schema().attr(&a) else {
             return Err(Error::schema(format!(
                 "Attribute {a} is not defined in the schema"

@@ -172,22 +172,19 @@ impl Db {
 
     /// The database as of time point `t` (inclusive).
     pub fn as_of(&self, t: &Value) -> Result<Db> {
-        self.require_history("as-of")?;
-        let tp = TimePoint::parse(t)?;
-        let mut view = self.view.clone();
-        view.add_filter(self, tp, true)?;
-        Ok(Db {
-            state: self.state.clone(),
-            view,
-        })
+        self.time_view("as-of", t, true)
     }
 
     /// The database since time point `t` (exclusive).
     pub fn since(&self, t: &Value) -> Result<Db> {
-        self.require_history("since")?;
+        self.time_view("since", t, false)
+    }
+
+    fn time_view(&self, what: &str, t: &Value, as_of: bool) -> Result<Db> {
+        self.require_history(what)?;
         let tp = TimePoint::parse(t)?;
         let mut view = self.view.clone();
-        view.add_filter(self, tp, false)?;
+        view.add_filter(self, tp, as_of)?;
         Ok(Db {
             state: self.state.clone(),
             view,
@@ -241,15 +238,12 @@ pub fn resolve_entid(
                     "Lookup ref should contain 2 elements: {v}"
                 )));
             }
-            let a = match &items[0] {
-                Value::Keyword(k) => k.clone(),
-                Value::Str(s) => Keyword::new(s),
-                other => {
-                    return Err(Error::syntax(format!(
-                        "Lookup ref attribute should be a keyword, got {other} in {v}"
-                    )));
-                }
-            };
+            let a = Keyword::from_value(&items[0]).ok_or_else(|| {
+                Error::syntax(format!(
+                    "Lookup ref attribute should be a keyword, got {} in {v}",
+                    items[0]
+                ))
+            })?;
             match schema.attr(&a) {
                 Some(attr) if attr.unique.is_some() => {}
                 _ => {

@@ -159,15 +159,11 @@ impl Tx {
 
     /// The attribute in position `a` of `item`: a keyword (or a string).
     pub(super) fn attr_of(&self, item: &Value, a: &Value) -> Result<Keyword> {
-        let k = match a {
-            Value::Keyword(k) => k.clone(),
-            Value::Str(s) => Keyword::new(s),
-            other => {
-                return Err(Error::syntax(format!(
-                    "Bad entity attribute {other} at {item}, expected keyword or string"
-                )));
-            }
-        };
+        let k = Keyword::from_value(a).ok_or_else(|| {
+            Error::syntax(format!(
+                "Bad entity attribute {a} at {item}, expected keyword or string"
+            ))
+        })?;
         if self.write_mode && !k.is_reverse() && !self.st.schema.is_known(&k) {
             return Err(Error::schema(format!(
                 "Bad entity attribute {k} at {item}, not defined in current schema"
