@@ -376,13 +376,17 @@ impl Tx {
     /// Asserts `[e a v]` (value already resolved and validated).
     fn add(&mut self, e: Eid, a: &Keyword, v: Value, tx: i64) -> Result<()> {
         self.note_explicit(e);
+        // One schema lookup serves the cardinality, uniqueness and AVET checks.
         let attr = self.st.schema.attr(a);
-        let many = attr.as_ref().is_some_and(|x| x.many);
-        if many {
+        let unique = attr.as_ref().is_some_and(|x| x.unique.is_some());
+        let in_avet = attr.as_ref().is_some_and(|x| x.in_avet());
+        if attr.as_ref().is_some_and(|x| x.many) {
             if self.exists(e, a, &v)?.is_some() {
                 return Ok(());
             }
-            self.check_unique(e, a, &v)?;
+            if unique {
+                self.check_unique(e, a, &v)?;
+            }
         } else {
             let cur = self.current(e, a)?;
             // Re-asserting the current value is a no-op.
@@ -392,21 +396,18 @@ impl Tx {
             {
                 return Ok(());
             }
-            self.check_unique(e, a, &v)?;
+            if unique {
+                self.check_unique(e, a, &v)?;
+            }
             for old in cur {
                 self.remove(old)?;
             }
         }
-        self.insert(Datom::new(e, a.clone(), v, tx))
+        self.insert(Datom::new(e, a.clone(), v, tx), in_avet)
     }
 
+    /// Fails if another entity holds value `v` of unique attribute `a`.
     fn check_unique(&self, e: Eid, a: &Keyword, v: &Value) -> Result<()> {
-        let Some(attr) = self.st.schema.attr(a) else {
-            return Ok(());
-        };
-        if attr.unique.is_none() {
-            return Ok(());
-        }
         if let Some(other) = self
             .st
             .first_current(IndexOrder::Avet, &Components::av(a.clone(), v.clone()))?
@@ -427,8 +428,7 @@ impl Tx {
         Ok(())
     }
 
-    fn insert(&mut self, d: Datom) -> Result<()> {
-        let in_avet = self.st.schema.attr(&d.a).is_some_and(|x| x.in_avet());
+    fn insert(&mut self, d: Datom, in_avet: bool) -> Result<()> {
         let ns = self.st.ns.clone();
         if is_schema_attr(&d.a) {
             self.st.schema.apply(d.e, &d.a, &d.v, true)?;
