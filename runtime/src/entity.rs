@@ -171,6 +171,52 @@ impl Entity {
         Ok(self.lookup(attr)?.map_or(Value::Nil, |v| v.to_value()))
     }
 
+    /// Follows `path` (an attribute, reverse attribute, or a vector of them)
+    /// step by step: a step applied to a set of entities is applied to each
+    /// and the non-nil results are gathered in one set (nested sets
+    /// flattened). Entities come back as `{:db/id e}`; absent gives nil.
+    pub fn navigate(&self, path: &Value) -> Result<Value> {
+        let steps: Vec<Keyword> = match path {
+            Value::Vector(ks) | Value::List(ks) => ks
+                .iter()
+                .map(|k| {
+                    Keyword::from_value(k).ok_or_else(|| {
+                        Error::syntax(format!("Bad attribute {k} in entity path {path}"))
+                    })
+                })
+                .collect::<Result<_>>()?,
+            other => vec![Keyword::from_value(other).ok_or_else(|| {
+                Error::syntax(format!(
+                    "Bad entity attribute {other}, expected a keyword or a path"
+                ))
+            })?],
+        };
+        let mut current = vec![EntityValue::Entity(self.clone())];
+        let mut single = true;
+        for k in &steps {
+            let mut next = Vec::new();
+            for c in &current {
+                let Some(e) = c.as_entity() else { continue };
+                match e.lookup(k)? {
+                    None => {}
+                    Some(EntityValue::Set(items)) => {
+                        single = false;
+                        next.extend(items);
+                    }
+                    Some(v) => next.push(v),
+                }
+            }
+            current = next;
+            if current.is_empty() {
+                return Ok(Value::Nil);
+            }
+        }
+        if single && current.len() == 1 {
+            return Ok(current[0].to_value());
+        }
+        Ok(Value::set(current.iter().map(EntityValue::to_value)))
+    }
+
     /// Every attribute of the entity as a map with `:db/id`; card-many values
     /// as sets, refs as `{:db/id e}`, component refs touched recursively (an
     /// entity already being touched on the path comes back as `{:db/id e}`).

@@ -1,6 +1,8 @@
 //! Cairn: a durable Datalog database compatible with Datahike.
 #![warn(missing_docs)]
 
+pub mod api;
+pub mod cli;
 pub mod config;
 pub mod conn;
 pub mod datom;

@@ -1,1 +1,4 @@
-//! Helpers shared by the workspace-level tests.
+//! Helpers shared by the workspace-level tests: the conformance runner,
+//! driven through the Rust API or through the `cairn` CLI.
+
+pub mod conformance;

@@ -1,0 +1,5 @@
+//! The `cairn` command line. See `cairn --help`.
+
+fn main() {
+    cairn::cli::main();
+}

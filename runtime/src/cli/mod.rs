@@ -1,0 +1,292 @@
+//! The `cairn` command line: one subcommand per operation, arguments as EDN
+//! literals or prefixed (Datahike's `dthk` conventions):
+//!
+//! | argument | means |
+//! |---|---|
+//! | `db:CONFIG` | the current database of the config file |
+//! | `conn:CONFIG` | a connection |
+//! | `asof:T:CONFIG`, `since:T:CONFIG` | a time view; `T` a tx id or an ISO instant |
+//! | `history:CONFIG` | the history view |
+//! | `edn:FILE`, `json:FILE` | data read from a file (JSON by the wire rule) |
+//! | `-` | EDN read from standard input |
+//! | anything else | an EDN literal (a config argument: a config file path) |
+//!
+//! Output is EDN (`--format json` for the wire rule, `--format pretty` for
+//! people). Errors print `error[KIND]: message` on stderr and exit 1 (2 for
+//! usage errors); nothing is written on failure.
+
+mod commands;
+mod pretty;
+
+use std::io::Read;
+use std::path::Path;
+
+pub use commands::{ArgKind, ArgSpec, CommandSpec, commands};
+
+use crate::api::{self, Arg};
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+use crate::value::Value;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// EDN (default).
+    Edn,
+    /// JSON by the wire rule.
+    Json,
+    /// Indented EDN for people.
+    Pretty,
+}
+
+/// Marks an error as a usage error (exit code 2).
+pub fn usage_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Syntax, msg)
+        .with_data(Value::map([(Value::kw("usage"), Value::Bool(true))]))
+}
+
+/// Is `e` a usage error?
+pub fn is_usage(e: &Error) -> bool {
+    e.data
+        .as_ref()
+        .and_then(|d| d.get_kw("usage"))
+        .is_some_and(Value::is_truthy)
+}
+
+/// Connections opened while resolving arguments, released at the end.
+#[derive(Debug, Default)]
+pub struct Session {
+    conns: Vec<crate::Connection>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        for c in &self.conns {
+            c.release();
+        }
+    }
+}
+
+fn read_file(path: &str) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::not_found(format!("Cannot read {path}: {e}")))
+}
+
+fn config_file(path: &str) -> Result<Config> {
+    Config::from_file(Path::new(path))
+}
+
+fn parse_edn_arg(text: &str, what: &str) -> Result<Value> {
+    crate::edn::read(text).map_err(|e| {
+        let mut u = usage_error(format!("{what} is not valid EDN: {}", e.message));
+        u.pos = e.pos;
+        u
+    })
+}
+
+/// Parses a time point: a tx id or an ISO-8601 instant.
+fn time_point(t: &str) -> Result<Value> {
+    if let Ok(n) = t.parse::<i64>() {
+        return Ok(Value::Long(n));
+    }
+    crate::edn::parse_inst(t).map(Value::Inst).ok_or_else(|| {
+        usage_error(format!(
+            "Bad time point {t:?}: expected a transaction id or an ISO instant"
+        ))
+    })
+}
+
+impl Session {
+    fn connect(&mut self, cfg: &Config) -> Result<crate::Connection> {
+        let c = crate::connect(cfg)?;
+        self.conns.push(c.clone());
+        Ok(c)
+    }
+
+    /// Resolves one raw command-line argument for a parameter of `kind`.
+    pub fn resolve(&mut self, raw: &str, kind: ArgKind, name: &str) -> Result<Arg> {
+        if raw == "-" {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Error::other(format!("Cannot read standard input: {e}")))?;
+            return Ok(Arg::Value(parse_edn_arg(&s, "standard input")?));
+        }
+        if let Some((prefix, rest)) = raw.split_once(':') {
+            match prefix {
+                "db" => return Ok(Arg::Db(self.connect(&config_file(rest)?)?.db()?)),
+                "conn" => return Ok(Arg::Conn(self.connect(&config_file(rest)?)?)),
+                "history" => {
+                    return Ok(Arg::Db(self.connect(&config_file(rest)?)?.db()?.history()?));
+                }
+                "asof" | "since" => {
+                    let (t, path) = rest.rsplit_once(':').ok_or_else(|| {
+                        usage_error(format!("{prefix}: expects {prefix}:T:CONFIG, got {raw}"))
+                    })?;
+                    let t = time_point(t)?;
+                    let db = self.connect(&config_file(path)?)?.db()?;
+                    return Ok(Arg::Db(if prefix == "asof" {
+                        db.as_of(&t)?
+                    } else {
+                        db.since(&t)?
+                    }));
+                }
+                "edn" => return Ok(Arg::Value(parse_edn_arg(&read_file(rest)?, rest)?)),
+                "json" => {
+                    return Ok(Arg::Value(crate::api::wire::from_json_str(&read_file(
+                        rest,
+                    )?)?));
+                }
+                _ => {}
+            }
+        }
+        match kind {
+            ArgKind::Config => {
+                // A config file path, or an inline EDN map.
+                if raw.trim_start().starts_with('{') {
+                    Ok(Arg::Config(Config::from_value(&parse_edn_arg(raw, name)?)?))
+                } else {
+                    Ok(Arg::Config(config_file(raw)?))
+                }
+            }
+            ArgKind::Conn => Err(usage_error(format!(
+                "{name}: expected conn:CONFIG, got {raw}"
+            ))),
+            ArgKind::Db => Err(usage_error(format!(
+                "{name}: expected db:CONFIG, asof:T:CONFIG, since:T:CONFIG or history:CONFIG, got {raw}"
+            ))),
+            ArgKind::Data | ArgKind::Any => Ok(Arg::Value(parse_edn_arg(raw, name)?)),
+        }
+    }
+}
+
+/// Renders a result in `format`.
+pub fn render(v: &Value, format: Format) -> String {
+    match format {
+        Format::Edn => crate::edn::to_string(v),
+        Format::Json => api::wire::to_json_string(v),
+        Format::Pretty => pretty::to_pretty(v, 80),
+    }
+}
+
+/// The clap command tree, built from the command table.
+pub fn clap_command() -> clap::Command {
+    use clap::{Arg as CArg, ArgAction, Command};
+    let mut root = Command::new("cairn")
+        .about("Cairn: a durable Datalog database compatible with Datahike")
+        .long_about(
+            "Cairn: a durable Datalog database compatible with Datahike.\n\n\
+             Arguments are EDN literals or prefixed: db:CONFIG, conn:CONFIG, asof:T:CONFIG,\n\
+             since:T:CONFIG, history:CONFIG, edn:FILE, json:FILE, and - for standard input.",
+        )
+        .version(env!("CARGO_PKG_VERSION"))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(
+            CArg::new("format")
+                .long("format")
+                .global(true)
+                .value_parser(["edn", "json", "pretty"])
+                .default_value("edn")
+                .help("Output format: edn, json (the wire rule) or pretty"),
+        );
+    for c in commands() {
+        let mut long = c.doc.clone();
+        if !c.examples.is_empty() {
+            long.push_str("\n\nExamples:\n");
+            for e in &c.examples {
+                long.push_str(&format!("  {e}\n"));
+            }
+        }
+        let first = c.doc.lines().next().unwrap_or("").to_string();
+        let mut sub = Command::new(c.cli.clone()).about(first).long_about(long);
+        for alias in &c.aliases {
+            sub = sub.visible_alias(alias.clone());
+        }
+        for a in &c.args {
+            let mut arg = CArg::new(a.name.clone()).help(format!("{} [{}]", a.doc, a.kind.label()));
+            arg = if a.variadic {
+                arg.action(ArgAction::Append)
+                    .num_args(0..)
+                    .allow_negative_numbers(true)
+            } else {
+                arg.required(!a.optional).allow_negative_numbers(true)
+            };
+            sub = sub.arg(arg);
+        }
+        root = root.subcommand(sub);
+    }
+    root
+}
+
+/// Runs the CLI on `argv` (without the program name); returns the text to
+/// print on stdout, or the error.
+pub fn run(argv: &[String]) -> std::result::Result<String, CliError> {
+    let matches = clap_command()
+        .try_get_matches_from(std::iter::once("cairn".to_string()).chain(argv.iter().cloned()))
+        .map_err(CliError::Clap)?;
+    let format = match matches.get_one::<String>("format").map(String::as_str) {
+        Some("json") => Format::Json,
+        Some("pretty") => Format::Pretty,
+        _ => Format::Edn,
+    };
+    let Some((name, sub)) = matches.subcommand() else {
+        return Err(CliError::Cairn(usage_error(
+            "no command given; see cairn --help",
+        )));
+    };
+    let table = commands();
+    let cmd = table
+        .iter()
+        .find(|c| c.cli == name)
+        .ok_or_else(|| CliError::Cairn(usage_error(format!("unknown command {name}"))))?;
+    let mut session = Session::default();
+    let mut args = Vec::new();
+    for a in &cmd.args {
+        let raws: Vec<String> = sub
+            .get_many::<String>(&a.name)
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default();
+        for raw in raws {
+            args.push(
+                session
+                    .resolve(&raw, a.kind, &a.name)
+                    .map_err(CliError::Cairn)?,
+            );
+        }
+    }
+    let result = api::call(&cmd.op, &args).map_err(CliError::Cairn)?;
+    drop(session);
+    Ok(render(&result, format))
+}
+
+/// Why the CLI failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// Argument parsing (or `--help`/`--version`, which clap reports this way).
+    Clap(clap::Error),
+    /// The operation failed.
+    Cairn(Error),
+}
+
+/// The whole program: runs the CLI on the process arguments, prints the
+/// result, or prints `error[KIND]: message` on stderr and exits 1 (2 for
+/// usage errors).
+pub fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    match run(&argv) {
+        Ok(out) => println!("{out}"),
+        Err(CliError::Clap(e)) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+        Err(CliError::Cairn(e)) => {
+            let mut msg = e.message.clone();
+            if let Some(p) = e.pos {
+                msg.push_str(&format!(" (line {}, column {})", p.line, p.col));
+            }
+            eprintln!("error[{}]: {msg}", e.kind.as_str());
+            std::process::exit(if is_usage(&e) { 2 } else { 1 });
+        }
+    }
+}
