@@ -110,7 +110,7 @@ fn write_double(out: &mut String, d: f64) {
 /// Java's `Double.toString` with the shortest round-tripping digits:
 /// plain notation for `1e-3 <= |d| < 1e7` (`1.0`, `0.001`), otherwise
 /// `1.0E7`, `1.5E-4`; `NaN`, `Infinity`, `-Infinity`.
-pub(crate) fn write_java_double(out: &mut String, d: f64) {
+pub fn write_java_double(out: &mut String, d: f64) {
     if d.is_nan() {
         out.push_str("NaN");
         return;
@@ -159,7 +159,7 @@ pub(crate) fn write_java_double(out: &mut String, d: f64) {
 
 /// Java's `BigDecimal.toString`: plain when the scale is non-negative and
 /// the adjusted exponent is at least -6, else scientific (`1E+10`).
-pub(crate) fn write_bigdec(out: &mut String, d: &BigDecimal) {
+pub fn write_bigdec(out: &mut String, d: &BigDecimal) {
     let (unscaled, scale) = d.as_bigint_and_exponent();
     if unscaled.sign() == Sign::Minus {
         out.push('-');

@@ -9,5 +9,5 @@ mod tests;
 
 pub use inst::{format_inst, parse_inst};
 pub use printer::{to_string, write_value};
-pub(crate) use printer::{write_bigdec, write_java_double};
+pub use printer::{write_bigdec, write_java_double};
 pub use reader::{MAX_DEPTH, Reader, pos_of, read, read_all};
