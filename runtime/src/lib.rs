@@ -8,6 +8,7 @@ pub mod db;
 pub mod edn;
 pub mod entity;
 pub mod error;
+pub mod maint;
 pub mod pull;
 pub mod query;
 pub mod schema;
