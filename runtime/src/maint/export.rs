@@ -177,7 +177,7 @@ fn write_run(datoms: &mut Vec<Datom>, path: &Path) -> Result<()> {
 /// views survive an import), the current view otherwise; a time view of
 /// `db` limits the export to what it admits.
 ///
-/// Streams: at most [`RUN_DATOMS`] datoms are held in memory; larger
+/// Streams: at most 100 000 datoms are held in memory; larger
 /// databases are sorted into temporary run files next to `path` and merged.
 /// The file is written as `<path>.partial` and renamed when complete.
 /// Returns `{:datoms n :checksum "<hex>" :max-tx n :path "<path>"}`.
@@ -469,8 +469,9 @@ fn replay(
         let item =
             |d: &Datom| Value::Tagged(Arc::new((Symbol::new("datahike/Datom"), d.to_value())));
         let keep = |d: &&Datom| {
-            !(d.e == tx && d.a.full() == "db/txInstant" && instant.is_some())
-                && !track.is_composite(before, &d.a)
+            let own_instant = d.e == tx && d.a.full() == "db/txInstant" && instant.is_some();
+            let derived = track.is_composite(before, &d.a);
+            !own_instant && !derived
         };
         let schema = group.iter().filter(|d| is_schema_attr(&d.a)).filter(keep);
         let retracts = group

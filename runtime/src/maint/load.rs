@@ -59,7 +59,8 @@ fn parse(i: usize, d: &Value) -> Result<In> {
 ///   group is one Cairn transaction; the source tx entity maps to the new
 ///   transaction, whose `:db/txInstant` is the source's when given;
 /// * assertions are `:db/add` (card-one values replace), retractions
-///   `:db/retract`; `:db.install/attribute` tuples are skipped.
+///   `:db/retract`; `:db.install/attribute` tuples and values of composite
+///   tuple attributes (recomputed from their components) are skipped.
 ///
 /// Values are validated as in any transaction. A malformed tuple is a
 /// `syntax` error naming it and loads nothing; a failing transaction stops
@@ -91,6 +92,7 @@ pub fn load_entities(conn: &Connection, datoms: &[Value]) -> Result<Value> {
     // Source eid → ident, and source eids declared refs (schema in the input).
     let mut idents: HashMap<i64, Keyword> = HashMap::new();
     let mut ref_eids: HashSet<i64> = HashSet::new();
+    let mut tuple_eids: HashSet<i64> = HashSet::new();
     let mut txs = 0i64;
     for stx in &tx_order {
         let idx = &groups[stx];
@@ -103,6 +105,9 @@ pub fn load_entities(conn: &Connection, datoms: &[Value]) -> Result<Value> {
                     }
                     ("db/valueType", Value::Keyword(t)) if t.full() == "db.type/ref" => {
                         ref_eids.insert(d.e);
+                    }
+                    ("db/tupleAttrs", _) => {
+                        tuple_eids.insert(d.e);
                     }
                     _ => {}
                 }
@@ -152,6 +157,12 @@ pub fn load_entities(conn: &Connection, datoms: &[Value]) -> Result<Value> {
                     continue;
                 }
                 if instant.is_some() && d.e == *stx && d.a.full() == "db/txInstant" {
+                    continue;
+                }
+                // Composite tuples are derived by the transactor.
+                let composite = before.schema().attr(&d.a).is_some_and(|x| x.is_composite())
+                    || tuple_eids.iter().any(|t| idents.get(t) == Some(&d.a));
+                if composite {
                     continue;
                 }
                 let e = map_eid(d.e)?;

@@ -393,10 +393,7 @@ fn load_entities_remaps_ids_and_transactions() {
     let hist: Vec<Value> = {
         let mut ds = all(&src.db().unwrap().history().unwrap(), IndexOrder::Eavt);
         ds.sort_by_key(|d| (d.tx, d.e));
-        ds.into_iter()
-            .filter(|d| d.a.full() != "ls") // derived tuples are recomputed
-            .map(|d| d.to_value())
-            .collect()
+        ds.into_iter().map(|d| d.to_value()).collect()
     };
     let dst = mem("load-dst");
     // The target already has entities: ids must not collide.
