@@ -126,9 +126,17 @@ fn gc_scenario(c: &Connection) {
     let store = c.store().clone();
     let n_before = store.addresses().unwrap().len();
 
-    // Keep everything: nothing deleted.
+    // Keep everything: nothing deleted, old commits stay loadable.
     let keep_all = crate::maint::gc_storage(c, None).unwrap();
     assert_eq!(get(&keep_all, "deleted"), &Value::Long(0));
+    let stale = c.db_at_commit(old_commit).unwrap();
+    assert_eq!(
+        raw(&stale, IndexOrder::Eavt),
+        raw(&r1.db_after, IndexOrder::Eavt)
+    );
+    // A cutoff in the past keeps every commit too.
+    let past = crate::maint::gc_storage(c, Some(0)).unwrap();
+    assert_eq!(get(&past, "deleted"), &Value::Long(0));
 
     let r = crate::maint::gc_storage(c, Some(crate::conn::now_ms() + 3_600_000)).unwrap();
     let deleted = get(&r, "deleted").as_long().unwrap();
@@ -145,9 +153,14 @@ fn gc_scenario(c: &Connection) {
     assert_eq!(query(&db, q), q_before);
     let old = db.as_of(&Value::Long(r1.tx())).unwrap();
     assert_eq!(all(&old, IndexOrder::Eavt), old_before);
-    // The dropped commit fails with a storage error.
+    // The dropped commit fails with a storage error, and so does a value
+    // loaded from it before the collection (not wrong data).
     let e = c.db_at_commit(old_commit).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Storage);
+    let read_stale = stale
+        .seek_datoms(IndexOrder::Eavt, &[])
+        .and_then(|it| it.collect::<crate::Result<Vec<_>>>());
+    assert_eq!(read_stale.unwrap_err().kind, ErrorKind::Storage);
     // Still writable; a second collection finds nothing new.
     tx(c, r#"[{:name "Z" :age 99}]"#);
     let r2 = crate::maint::gc_storage(c, None).unwrap();
@@ -422,4 +435,61 @@ fn load_entities_remaps_ids_and_transactions() {
     let e = crate::maint::load_entities(&dst, &[read("[1 :s]").unwrap()]).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Syntax);
     assert_eq!(dst.db().unwrap().max_tx(), max);
+}
+
+#[test]
+fn load_entities_refs_to_unseen_entities_and_card_one_replace() {
+    let c = mem("load-refs");
+    tx(&c, SCHEMA);
+    let base = c.db().unwrap().max_eid();
+    let t1 = crate::TX0 + 100;
+    let t2 = crate::TX0 + 105;
+    let data: Vec<Value> = [
+        format!("[500 :name \"A\" {t1} true]"),
+        format!("[500 :friend 700 {t1} true]"),
+        format!("[700 :name \"B\" {t1} true]"),
+        format!("[{t1} :db/txInstant #inst \"2001-01-01T00:00:00.000Z\" {t1} true]"),
+        format!("[500 :age 1 {t1} true]"),
+        format!("[500 :age 2 {t2} true]"),
+        format!("[700 :name \"B\" {t2} false]"),
+        format!("#datahike/Datom [900 :age 5 {t2} true]"),
+    ]
+    .iter()
+    .map(|s| read(s).unwrap())
+    .collect();
+    let r = crate::maint::load_entities(&c, &data).unwrap();
+    assert_eq!(get(&r, "txs"), &Value::Long(2));
+    let ids = get(&r, "tempids");
+    // First-seen order: 500, then 700 (allocated early by the ref), then 900.
+    assert_eq!(ids.get(&Value::Long(500)), Some(&Value::Long(base + 1)));
+    assert_eq!(ids.get(&Value::Long(700)), Some(&Value::Long(base + 2)));
+    assert_eq!(ids.get(&Value::Long(900)), Some(&Value::Long(base + 3)));
+    let db = c.db().unwrap();
+    let a = Value::Long(base + 1);
+    let ages: Vec<_> = db
+        .datoms(IndexOrder::Eavt, &[a.clone(), Value::kw("age")])
+        .unwrap()
+        .map(|d| d.unwrap().v)
+        .collect();
+    assert_eq!(ages, vec![Value::Long(2)]);
+    let friends: Vec<_> = db
+        .datoms(IndexOrder::Eavt, &[a, Value::kw("friend")])
+        .unwrap()
+        .map(|d| d.unwrap().v)
+        .collect();
+    assert_eq!(friends, vec![Value::Long(base + 2)]);
+    assert!(
+        db.datoms(
+            IndexOrder::Eavt,
+            &[Value::Long(base + 2), Value::kw("name")]
+        )
+        .unwrap()
+        .next()
+        .is_none()
+    );
+    let qi = "[:find ?i :where [?e :name \"A\" ?tx] [?tx :db/txInstant ?i]]";
+    assert_eq!(
+        crate::edn::to_string(&query(&db, qi)),
+        "#{[#inst \"2001-01-01T00:00:00.000-00:00\"]}"
+    );
 }
