@@ -24,6 +24,10 @@ use crate::value::Value;
 /// through the head's temporal indexes. A database value loaded from a
 /// dropped commit fails afterwards with a `storage` error.
 ///
+/// Only this connection's writer is locked: run it while no other
+/// connection (another branch of the same store, another process) is in
+/// the middle of a commit, as its not yet published nodes would be deleted.
+///
 /// Returns `{:deleted n :kept n}` (numbers of stored blobs).
 pub fn gc_storage(conn: &Connection, remove_before: Option<i64>) -> Result<Value> {
     conn.with_writer(|ns| {
