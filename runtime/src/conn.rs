@@ -67,7 +67,7 @@ fn unframe(magic: &[u8; 8], bytes: &[u8], addr: Addr) -> Result<Value> {
     crate::edn::read(text).map_err(|e| Error::storage(format!("record {addr} is corrupt: {e}")))
 }
 
-fn read_blob(store: &dyn Store, addr: Addr) -> Result<Vec<u8>> {
+pub(crate) fn read_blob(store: &dyn Store, addr: Addr) -> Result<Vec<u8>> {
     store
         .get(addr)?
         .ok_or_else(|| Error::storage(format!("record {addr} is missing from the store")))
@@ -75,14 +75,14 @@ fn read_blob(store: &dyn Store, addr: Addr) -> Result<Vec<u8>> {
 
 /// A commit record, as stored.
 #[derive(Clone, Debug)]
-struct CommitRecord {
-    parents: Vec<Addr>,
-    roots: Vec<(IndexOrder, Option<Addr>, u64)>,
+pub(crate) struct CommitRecord {
+    pub(crate) parents: Vec<Addr>,
+    pub(crate) roots: Vec<(IndexOrder, Option<Addr>, u64)>,
     max_eid: i64,
     max_tx: i64,
-    schema: Addr,
+    pub(crate) schema: Addr,
     next_addr: Addr,
-    instant: i64,
+    pub(crate) instant: i64,
     config: Value,
 }
 
@@ -131,7 +131,7 @@ impl CommitRecord {
         frame(COMMIT_MAGIC, &crate::edn::to_string(&v))
     }
 
-    fn from_bytes(bytes: &[u8], addr: Addr) -> Result<CommitRecord> {
+    pub(crate) fn from_bytes(bytes: &[u8], addr: Addr) -> Result<CommitRecord> {
         let v = unframe(COMMIT_MAGIC, bytes, addr)?;
         let bad =
             |what: &str| Error::storage(format!("commit record {addr}: bad or missing {what}"));
@@ -488,10 +488,21 @@ impl Connection {
                 )));
             }
         };
+        self.transact_with(|before| tx::transact(before, &data, meta.as_ref(), now_ms()))
+    }
+
+    /// Runs `f` on the current value under the writer lock, commits the
+    /// `db_after` of the report it returns (child of the current commit)
+    /// and notifies listeners. For maintenance operations (import,
+    /// load-entities) that prepare the value they transact on.
+    pub(crate) fn transact_with(
+        &self,
+        f: impl FnOnce(&Db) -> Result<TxReport>,
+    ) -> Result<TxReport> {
         let mut w = self.inner.writer.lock();
         self.check_live()?;
         let before = self.inner.current.read().clone();
-        let mut report = tx::transact(&before, &data, meta.as_ref(), now_ms())?;
+        let mut report = f(&before)?;
         let committed = self.commit(&mut w, &report.db_after, before.commit())?;
         *self.inner.current.write() = committed.clone();
         report.db_after = committed;
@@ -604,6 +615,14 @@ impl Connection {
             self.inner.released.store(true, Ordering::SeqCst);
             CONNECTIONS.lock().remove(&self.inner.key);
         }
+    }
+
+    /// Runs `f` holding the writer lock (no commit of this connection can
+    /// interleave), with the connection's node store (for GC).
+    pub(crate) fn with_writer<R>(&self, f: impl FnOnce(&Arc<NodeStore>) -> Result<R>) -> Result<R> {
+        let _w = self.inner.writer.lock();
+        self.check_live()?;
+        f(&self.inner.ns)
     }
 
     /// The database value of an earlier commit of this connection's store.

@@ -39,6 +39,7 @@ pub mod datom;
 pub use cairn_edn::{edn, error, value};
 pub mod db;
 pub mod entity;
+pub mod maint;
 pub mod pull;
 pub mod query;
 pub mod schema;
