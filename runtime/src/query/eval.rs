@@ -215,17 +215,80 @@ impl std::fmt::Debug for Src {
     }
 }
 
-/// One clause's statistics.
+/// One clause's statistics (Datahike's `query-stats` clause stat).
 #[derive(Clone, Debug)]
 pub struct ClauseStat {
-    /// The clause form.
+    /// The clause form (for a rule branch: the list of its body clauses).
     pub clause: Value,
-    /// Rows in the relation the clause produced (0 for filters that emptied it).
-    pub rows: usize,
-    /// Microseconds spent.
-    pub t_us: u128,
+    /// `:lookup`, `:not`, `:or`, `:or-join`, `:and`, `:rule` or `:solve`.
+    pub kind: &'static str,
+    /// Wall time spent, in milliseconds (summed over runs for rule branches).
+    pub t_ms: f64,
+    /// The relations of the context after the clause: (rows, bound vars).
+    pub rels: Vec<(usize, BTreeSet<Var>)>,
     /// Index used, for patterns on databases.
     pub index: Option<IndexOrder>,
+    /// Nested stats of the clauses inside.
+    pub branches: Branches,
+    /// For a rule branch: its head `(name ?a ...)`.
+    pub rule: Option<Value>,
+    /// For a rule branch: how many times the fixpoint ran it.
+    pub runs: usize,
+}
+
+/// Nested clause stats.
+#[derive(Clone, Debug, Default)]
+pub enum Branches {
+    /// A plain clause: no `:branches` key.
+    #[default]
+    None,
+    /// A flat vector of stats (`not`, `and`, `or-join`, rules, rule branches).
+    Flat(Vec<ClauseStat>),
+    /// One vector of stats per branch (`or`).
+    PerBranch(Vec<Vec<ClauseStat>>),
+}
+
+impl ClauseStat {
+    fn rels_of(ctx: &Ctx) -> Vec<(usize, BTreeSet<Var>)> {
+        ctx.rels
+            .iter()
+            .map(|r| (r.rows.len(), r.vars.iter().cloned().collect()))
+            .collect()
+    }
+    /// Folds another run of the same rule branch into this one: times add
+    /// up, the relations are the latest run's, nested stats merge by
+    /// position when their shapes agree.
+    fn merge(&mut self, other: ClauseStat) {
+        self.t_ms += other.t_ms;
+        self.rels = other.rels;
+        self.runs += other.runs;
+        self.branches = match (std::mem::take(&mut self.branches), other.branches) {
+            (Branches::Flat(a), Branches::Flat(b)) => Branches::Flat(merge_stats(a, b)),
+            (Branches::PerBranch(a), Branches::PerBranch(b)) if a.len() == b.len() => {
+                Branches::PerBranch(
+                    a.into_iter()
+                        .zip(b)
+                        .map(|(x, y)| merge_stats(x, y))
+                        .collect(),
+                )
+            }
+            (_, b) => b,
+        };
+    }
+}
+
+fn merge_stats(a: Vec<ClauseStat>, b: Vec<ClauseStat>) -> Vec<ClauseStat> {
+    let same = a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.clause == y.clause);
+    if !same {
+        return b;
+    }
+    a.into_iter()
+        .zip(b)
+        .map(|(mut x, y)| {
+            x.merge(y);
+            x
+        })
+        .collect()
 }
 
 type TableKey = (Symbol, Vec<bool>, Symbol);
@@ -250,11 +313,22 @@ pub struct Engine {
     pub sources: HashMap<Symbol, Src>,
     /// Rules.
     pub rules: Rules,
-    /// Collected stats of top-level clauses, when asked for.
-    pub stats: Option<Vec<ClauseStat>>,
+    /// Clause stats when asked for: a stack of frames, the bottom one for
+    /// the top-level clauses, one more per nested body being run.
+    pub stats: Option<Vec<Vec<ClauseStat>>>,
+    /// Nested stats the last `not`/`or`/rule call left for its own stat.
+    pending_branches: Branches,
+    /// Rule-branch stats gathered by the running fixpoint, in first-run order.
+    rule_stats: Vec<((TableKey, usize), ClauseStat)>,
+    /// The stat of the rule branch `run_branch` just ran.
+    last_branch: Option<ClauseStat>,
     /// Variables bound to a scalar `:in` value (a lookup ref among them that
     /// resolves to nothing in an entity position is an error).
     pub scalars: HashSet<Var>,
+    /// Scalar `:in` bindings in order (`:consts` of `query-stats`).
+    pub consts: Vec<(Var, Value)>,
+    /// The rules input as given (`:rules` of `query-stats`).
+    pub rules_form: Option<Value>,
     tables: HashMap<TableKey, Table>,
     order: Vec<TableKey>,
     in_fixpoint: bool,
@@ -452,54 +526,53 @@ impl Engine {
     }
 
     /// Runs `clauses` on `ctx` with `default` as the default source.
-    pub fn run(
-        &mut self,
-        ctx: &mut Ctx,
-        clauses: &[Clause],
-        default: &Symbol,
-        top: bool,
-    ) -> Result<()> {
+    pub fn run(&mut self, ctx: &mut Ctx, clauses: &[Clause], default: &Symbol) -> Result<()> {
         self.depth += 1;
         if self.depth > super::parse::MAX_DEPTH * 4 {
             self.depth -= 1;
             return Err(Error::syntax("Query nested too deeply"));
         }
-        let res = self.run_inner(ctx, clauses, default, top);
+        let res = self.run_inner(ctx, clauses, default);
         self.depth -= 1;
         res
     }
 
-    fn run_inner(
-        &mut self,
-        ctx: &mut Ctx,
-        clauses: &[Clause],
-        default: &Symbol,
-        top: bool,
-    ) -> Result<()> {
+    fn run_inner(&mut self, ctx: &mut Ctx, clauses: &[Clause], default: &Symbol) -> Result<()> {
         let steps = self.plan(clauses, ctx, default)?;
         for st in steps {
             let c = &clauses[st.clause];
             let t0 = Instant::now();
+            self.pending_branches = Branches::None;
             self.clause(ctx, c, default)?;
-            if top {
-                if let Some(stats) = self.stats.as_mut() {
-                    let rows = ctx
-                        .rels
-                        .iter()
-                        .filter(|r| c.vars().iter().any(|v| r.vars.contains(v)))
-                        .map(|r| r.rows.len())
-                        .max()
-                        .unwrap_or(if ctx.is_empty() { 0 } else { 1 });
-                    stats.push(ClauseStat {
-                        clause: c.form().clone(),
-                        rows,
-                        t_us: t0.elapsed().as_micros(),
-                        index: st.index,
-                    });
+            if let Some(frames) = self.stats.as_mut() {
+                let stat = ClauseStat {
+                    clause: c.form().clone(),
+                    kind: stat_kind(c),
+                    t_ms: t0.elapsed().as_secs_f64() * 1000.0,
+                    rels: ClauseStat::rels_of(ctx),
+                    index: st.index,
+                    branches: std::mem::take(&mut self.pending_branches),
+                    rule: None,
+                    runs: 1,
+                };
+                if let Some(f) = frames.last_mut() {
+                    f.push(stat);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Opens a stats frame for a nested body (when stats are collected).
+    fn push_frame(&mut self) {
+        if let Some(frames) = self.stats.as_mut() {
+            frames.push(Vec::new());
+        }
+    }
+
+    /// Closes the frame `push_frame` opened.
+    fn pop_frame(&mut self) -> Vec<ClauseStat> {
+        self.stats.as_mut().and_then(Vec::pop).unwrap_or_default()
     }
 
     fn clause(&mut self, ctx: &mut Ctx, c: &Clause, default: &Symbol) -> Result<()> {
@@ -859,7 +932,9 @@ impl Engine {
         let mut sub = Ctx::default();
         let proj = base.project(&sub_vars);
         sub.rels.push(proj);
-        self.run(&mut sub, body, src, false)?;
+        self.push_frame();
+        self.run(&mut sub, body, src)?;
+        let frame = self.pop_frame();
         let matched: HashSet<Vec<Value>> = sub.collect(&sub_vars)?.into_iter().collect();
         let idx: Vec<usize> = sub_vars
             .iter()
@@ -877,6 +952,7 @@ impl Engine {
         if !rel.vars.is_empty() || rel.rows.is_empty() {
             ctx.rels.push(rel);
         }
+        self.pending_branches = Branches::Flat(frame);
         Ok(())
     }
 
@@ -916,16 +992,33 @@ impl Engine {
             vars: vars.clone(),
             rows: Vec::new(),
         };
-        for b in branches {
+        // The branches as written (the last items of the form).
+        let forms: Vec<Value> = form
+            .as_seq()
+            .map(|items| items[items.len().saturating_sub(branches.len())..].to_vec())
+            .unwrap_or_default();
+        let mut stats = Vec::new();
+        for (i, b) in branches.iter().enumerate() {
             let mut sub = Ctx::default();
             if !bound.is_empty() {
                 sub.rels.push(seed.clone());
             }
-            self.run(&mut sub, b, src, false)?;
+            let t0 = Instant::now();
+            self.push_frame();
+            self.run(&mut sub, b, src)?;
+            let frame = self.pop_frame();
+            if self.stats.is_some() {
+                let bform = forms.get(i).cloned().unwrap_or(Value::Nil);
+                stats.push(branch_stat(bform, frame, t0, &sub));
+            }
             union.rows.extend(sub.collect(&vars)?);
         }
         union.dedup();
         ctx.push_joined(base, union);
+        self.pending_branches = match join_spec {
+            None => Branches::PerBranch(stats.into_iter().map(|s| vec![s]).collect()),
+            Some(_) => Branches::Flat(stats),
+        };
         Ok(())
     }
 
@@ -997,8 +1090,12 @@ impl Engine {
             .collect();
         let key: TableKey = (name.clone(), adorn.clone(), src.clone());
         self.add_seeds(&key, seeds);
+        let mut gathered = Vec::new();
         if !self.in_fixpoint {
-            self.fixpoint()?;
+            let outer = std::mem::take(&mut self.rule_stats);
+            let res = self.fixpoint();
+            gathered = std::mem::replace(&mut self.rule_stats, outer);
+            res?;
         }
         // Results → relation over the call's variables.
         let mut cvars: Vec<Var> = Vec::new();
@@ -1021,6 +1118,7 @@ impl Engine {
             })
             .unwrap_or_default();
         ctx.push_joined(base, coll_match(&results, args, &cvars));
+        self.pending_branches = Branches::Flat(gathered.into_iter().map(|(_, s)| s).collect());
         Ok(())
     }
 
@@ -1127,7 +1225,7 @@ impl Engine {
                 if all_seeds.is_empty() {
                     continue;
                 }
-                for b in &branches {
+                for (bi, b) in branches.iter().enumerate() {
                     let nested = b
                         .body
                         .iter()
@@ -1153,6 +1251,7 @@ impl Engine {
                     }
                     for (seeds, dc) in evals {
                         let rows = self.run_branch(b, &adorn, seeds, &src, dc)?;
+                        self.note_branch_stat(&key, bi, &name, b);
                         let t = self.tables.get_mut(&key).expect("table exists");
                         for r in rows {
                             if t.results.insert(r.clone()) {
@@ -1207,10 +1306,45 @@ impl Engine {
         if delta_call.is_none() {
             self.delta_call = None;
         }
-        let res = self.run(&mut sub, &b.body, src, false);
+        let t0 = Instant::now();
+        self.push_frame();
+        let res = self.run(&mut sub, &b.body, src);
+        let frame = self.pop_frame();
         self.delta_call = saved;
         res?;
+        if self.stats.is_some() {
+            self.last_branch = Some(ClauseStat {
+                clause: Value::list(b.body.iter().map(|c| c.form().clone()).collect()),
+                kind: "solve",
+                t_ms: t0.elapsed().as_secs_f64() * 1000.0,
+                rels: ClauseStat::rels_of(&sub),
+                index: None,
+                branches: Branches::Flat(frame),
+                rule: None,
+                runs: 1,
+            });
+        }
         sub.collect(&b.head)
+    }
+
+    /// Folds the stat of the rule branch that just ran into `rule_stats`.
+    fn note_branch_stat(
+        &mut self,
+        key: &TableKey,
+        bi: usize,
+        name: &Symbol,
+        b: &super::parse::RuleBranch,
+    ) {
+        let Some(mut stat) = self.last_branch.take() else {
+            return;
+        };
+        let k = (key.clone(), bi);
+        if let Some((_, s)) = self.rule_stats.iter_mut().find(|(kk, _)| *kk == k) {
+            s.merge(stat);
+        } else {
+            stat.rule = Some(rule_head_form(name, b));
+            self.rule_stats.push((k, stat));
+        }
     }
 }
 
@@ -1477,4 +1611,55 @@ fn resolved(db: &dyn Source, v: &Value) -> Value {
         },
         _ => v.clone(),
     }
+}
+
+fn stat_kind(c: &Clause) -> &'static str {
+    match c {
+        Clause::Pattern { .. } => "lookup",
+        Clause::Pred { .. } | Clause::Fn { .. } => "solve",
+        Clause::Not { .. } => "not",
+        Clause::Or { join: None, .. } => "or",
+        Clause::Or { .. } => "or-join",
+        Clause::Rule { .. } => "rule",
+    }
+}
+
+/// The stat of one `or` branch: an `(and ...)` branch is an `:and` stat over
+/// its clauses, a single clause is that clause's stat.
+fn branch_stat(form: Value, mut frame: Vec<ClauseStat>, t0: Instant, sub: &Ctx) -> ClauseStat {
+    let is_and = matches!(&form, Value::List(xs)
+        if xs.first().and_then(Value::as_symbol).map(Symbol::full) == Some("and"));
+    if !is_and && frame.len() == 1 {
+        if let Some(s) = frame.pop() {
+            return s;
+        }
+    }
+    ClauseStat {
+        clause: form,
+        kind: "and",
+        t_ms: t0.elapsed().as_secs_f64() * 1000.0,
+        rels: ClauseStat::rels_of(sub),
+        index: None,
+        branches: Branches::Flat(frame),
+        rule: None,
+        runs: 1,
+    }
+}
+
+/// A rule branch's head as written: `(name [?req ...] ?free ...)`.
+fn rule_head_form(name: &Symbol, b: &super::parse::RuleBranch) -> Value {
+    let mut items = vec![Value::Symbol(name.clone())];
+    if !b.required.is_empty() {
+        items.push(Value::vector(
+            b.required.iter().cloned().map(Value::Symbol).collect(),
+        ));
+    }
+    items.extend(
+        b.head
+            .iter()
+            .filter(|h| !b.required.contains(h))
+            .cloned()
+            .map(Value::Symbol),
+    );
+    Value::list(items)
 }

@@ -61,40 +61,131 @@ pub fn q(query: &Value, inputs: &[Input]) -> Result<Value> {
     find::finish(&parsed, &ctx, &engine, page)
 }
 
-/// Runs a query and reports per-clause statistics:
-/// `{:ret result :query form :stats [{:clause form :rows n :t-us micros
-/// :index :eavt|:aevt|:avet|nil} ...]}`, one entry per top-level `:where`
-/// clause in execution order; `:rows` is the size of the relation holding
-/// the clause's variables after it ran.
+/// Runs a query and reports per-clause statistics in Datahike's shape:
+///
+/// `{:ret result :query query-map :rules {name [rule-form ...]} :consts {?var value}
+///   :stats [clause-stat ...]}`
+///
+/// `:query` is the query as a map of its sections, `:rules` the rules input
+/// grouped by name (`{}` without rules), `:consts` the scalar `:in` bindings.
+/// One clause stat per top-level `:where` clause, in execution order:
+///
+/// `{:clause form :type t :t ms :rels [{:rows n :bound #{?vars}} ...]
+///   :index :eavt|:aevt|:avet|nil :branches [...]}`
+///
+/// - `:type` is `:lookup` (data pattern), `:solve` (predicate or function,
+///   and each branch of a rule), `:not` (also `not-join`), `:or`,
+///   `:or-join`, `:and` (an `and` branch of an `or`) or `:rule`;
+/// - `:t` is the elapsed wall time in milliseconds (a double);
+/// - `:rels` describes the relations of the context after the clause ran;
+/// - `:index` (an extension) is the index a pattern on a database used;
+/// - `:branches` (not on `:lookup`/`:solve` clauses) holds the nested stats:
+///   the body's clause stats for `not`/`and`; one vector per branch for
+///   `or`; one stat per branch for `or-join`; for a rule call, one `:solve`
+///   stat per rule branch evaluated by the fixpoint the call started, with
+///   `:clause` the branch body, `:rule` its head, `:runs` how many times the
+///   fixpoint ran it, `:t` summed over the runs and `:rels`/`:branches` from
+///   its latest run (a rule call answered from already computed tables, or
+///   nested in a rule, has empty `:branches`).
 pub fn query_stats(query: &Value, inputs: &[Input]) -> Result<Value> {
     let (parsed, inputs, page) = prepare(query, inputs)?;
     let (ctx, engine) = execute(&parsed, &inputs, true)?;
     let ret = find::finish(&parsed, &ctx, &engine, page)?;
-    let stats = engine
+    let stats: Vec<Value> = engine
         .stats
         .clone()
+        .and_then(|mut frames| frames.pop())
         .unwrap_or_default()
         .into_iter()
-        .map(|s| {
-            Value::map([
-                (Value::kw("clause"), s.clause),
-                (Value::kw("rows"), Value::Long(s.rows as i64)),
-                (
-                    Value::kw("t-us"),
-                    Value::Long(i64::try_from(s.t_us).unwrap_or(i64::MAX)),
-                ),
-                (
-                    Value::kw("index"),
-                    s.index.map(index_kw).unwrap_or(Value::Nil),
-                ),
-            ])
-        })
+        .map(stat_value)
         .collect();
+    let query_map = match parse::query_sections(&parsed.form) {
+        Ok(secs) => Value::map(secs.into_iter().map(|(k, v)| {
+            let v = match k.as_str() {
+                "limit" | "offset" => v.into_iter().next().unwrap_or(Value::Nil),
+                _ => Value::vector(v),
+            };
+            (Value::kw(&k), v)
+        })),
+        Err(_) => parsed.form.clone(),
+    };
+    let mut rules: Vec<(Value, Vec<Value>)> = Vec::new();
+    if let Some(form) = &engine.rules_form {
+        for r in form.as_seq().unwrap_or(&[]) {
+            let name = r
+                .as_seq()
+                .and_then(|p| p.first())
+                .and_then(Value::as_seq)
+                .and_then(|h| h.first())
+                .cloned()
+                .unwrap_or(Value::Nil);
+            match rules.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, rs)) => rs.push(r.clone()),
+                None => rules.push((name, vec![r.clone()])),
+            }
+        }
+    }
     Ok(Value::map([
         (Value::kw("ret"), ret),
-        (Value::kw("query"), parsed.form.clone()),
+        (Value::kw("query"), query_map),
+        (
+            Value::kw("rules"),
+            Value::map(rules.into_iter().map(|(n, rs)| (n, Value::vector(rs)))),
+        ),
+        (
+            Value::kw("consts"),
+            Value::map(
+                engine
+                    .consts
+                    .iter()
+                    .map(|(k, v)| (Value::Symbol(k.clone()), v.clone())),
+            ),
+        ),
         (Value::kw("stats"), Value::vector(stats)),
     ]))
+}
+
+fn stat_value(s: eval::ClauseStat) -> Value {
+    let mut entries = vec![
+        (Value::kw("clause"), s.clause),
+        (Value::kw("type"), Value::kw(s.kind)),
+        (Value::kw("t"), Value::Double(s.t_ms)),
+        (
+            Value::kw("rels"),
+            Value::vector(
+                s.rels
+                    .into_iter()
+                    .map(|(rows, vars)| {
+                        Value::map([
+                            (Value::kw("rows"), Value::Long(rows as i64)),
+                            (
+                                Value::kw("bound"),
+                                Value::set(vars.into_iter().map(Value::Symbol)),
+                            ),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
+        (
+            Value::kw("index"),
+            s.index.map(index_kw).unwrap_or(Value::Nil),
+        ),
+    ];
+    let stats = |v: Vec<eval::ClauseStat>| Value::vector(v.into_iter().map(stat_value).collect());
+    match s.branches {
+        eval::Branches::None => {}
+        eval::Branches::Flat(v) => entries.push((Value::kw("branches"), stats(v))),
+        eval::Branches::PerBranch(vs) => entries.push((
+            Value::kw("branches"),
+            Value::vector(vs.into_iter().map(stats).collect()),
+        )),
+    }
+    if let Some(head) = s.rule {
+        entries.push((Value::kw("rule"), head));
+        entries.push((Value::kw("runs"), Value::Long(s.runs as i64)));
+    }
+    Value::map(entries)
 }
 
 fn index_kw(i: crate::datom::IndexOrder) -> Value {
@@ -241,6 +332,7 @@ fn bind_inputs(q: &Query, inputs: &[Input]) -> Result<(Engine, Ctx)> {
                     other => other.clone(),
                 };
                 engine.rules = parse::parse_rules(&v)?;
+                engine.rules_form = Some(v);
             }
             InBinding::Bind(b) => {
                 let Input::Value(v) = input else {
@@ -253,6 +345,7 @@ fn bind_inputs(q: &Query, inputs: &[Input]) -> Result<(Engine, Ctx)> {
                 let vars = b.vars();
                 if let parse::Binding::Var(x) = b {
                     engine.scalars.insert(x.clone());
+                    engine.consts.push((x.clone(), v.clone()));
                 }
                 ctx.add(eval::Rel { vars, rows });
             }
@@ -270,8 +363,8 @@ fn bind_inputs(q: &Query, inputs: &[Input]) -> Result<(Engine, Ctx)> {
 fn execute(q: &Query, inputs: &[Input], stats: bool) -> Result<(Ctx, Engine)> {
     let (mut engine, mut ctx) = bind_inputs(q, inputs)?;
     if stats {
-        engine.stats = Some(Vec::new());
+        engine.stats = Some(vec![Vec::new()]);
     }
-    engine.run(&mut ctx, &q.clauses, &parse::default_src(), true)?;
+    engine.run(&mut ctx, &q.clauses, &parse::default_src())?;
     Ok((ctx, engine))
 }

@@ -252,7 +252,12 @@ fn query_stats_and_call_forms() {
     assert_eq!(stats.get_kw("ret"), Some(&edn("#{[20]}")));
     let st = stats.get_kw("stats").and_then(Value::as_seq).unwrap_or(&[]);
     assert_eq!(st.len(), 2);
-    assert_eq!(st[0].get_kw("rows"), Some(&Value::Long(1)));
+    assert_eq!(
+        st[0].get_kw("rels"),
+        Some(&edn("[{:rows 1 :bound #{?e}}]")),
+        "{stats}"
+    );
+    assert_eq!(st[0].get_kw("index"), Some(&Value::kw("avet")), "{stats}");
     // EDN string, quoted form, arg map with :offset/:limit.
     let r = q(&Value::str("[:find ?n :where [_ :name ?n]]"), &inputs).expect("string");
     assert_eq!(r.as_map().map(|_| ()), None);
@@ -363,4 +368,225 @@ fn lookup_ref_inputs() {
     )
     .expect("q");
     assert_eq!(r, edn("#{[10]}"));
+}
+
+// ------------------------------------------------------------- query-stats
+
+/// Datahike's query_stats_test data: six people with a name and an age.
+fn ages() -> Arc<dyn Source> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let config = crate::Config::memory(&format!("query-tests-ages-{n}"));
+    crate::create_database(&config).expect("create");
+    let conn = crate::connect(&config).expect("connect");
+    conn.transact(
+        &edn(r#"[{:db/ident :name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
+                 {:db/ident :age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}]"#),
+        None,
+    )
+    .expect("schema");
+    conn.transact(
+        &edn(
+            r#"[{:name "Ivan" :age 10} {:name "Ivan" :age 20} {:name "Oleg" :age 30}
+                 {:name "Oleg" :age 40} {:name "Ivan" :age 50} {:name "Michal" :age 60}]"#,
+        ),
+        None,
+    )
+    .expect("transact");
+    Arc::new(conn.db().expect("db"))
+}
+
+/// Replaces every `:t` (which must be a non-negative double) by
+/// `:measurement`, like Datahike's `unify-stats`.
+fn unify_stats(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => Value::map(m.iter().map(|(k, x)| {
+            if k == &Value::kw("t") {
+                assert!(matches!(x, Value::Double(t) if *t >= 0.0), "bad :t {x}");
+                (k.clone(), Value::kw("measurement"))
+            } else {
+                (k.clone(), unify_stats(x))
+            }
+        })),
+        Value::Vector(xs) => Value::vector(xs.iter().map(unify_stats).collect()),
+        other => other.clone(),
+    }
+}
+
+fn stats_of(query: &str, inputs: &[Input]) -> Value {
+    unify_stats(&super::query_stats(&edn(query), inputs).expect("query-stats"))
+}
+
+/// Compares everything but `:ret` with `expected`, and `:ret` as a set.
+fn assert_stats(query: &str, inputs: &[Input], ret: &str, expected: &str) {
+    let got = stats_of(query, inputs);
+    let as_set = |v: &Value| Value::set(v.as_seq().unwrap_or(&[]).iter().cloned());
+    let r = got.get_kw("ret").cloned().unwrap_or(Value::Nil);
+    let r = if matches!(r, Value::Vector(_)) {
+        as_set(&r)
+    } else {
+        r
+    };
+    assert_eq!(r, edn(ret), "{got}");
+    let rest = Value::map(
+        got.as_map()
+            .map(|m| m.iter().filter(|(k, _)| **k != Value::kw("ret")))
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    assert_eq!(rest, edn(expected), "{got}");
+}
+
+#[test]
+fn query_stats_not_and_not_join() {
+    let inputs = [Input::Db(ages())];
+    assert_stats(
+        "[:find [?a ...] :where [?e :age ?a] (not [?e :age 60])]",
+        &inputs,
+        "#{10 20 30 40 50}",
+        r#"{:consts {} :rules {}
+            :query {:find [[?a ...]] :where [[?e :age ?a] (not [?e :age 60])]}
+            :stats [{:clause [?e :age ?a] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (not [?e :age 60]) :type :not :index nil :t :measurement
+                     :rels [{:rows 5 :bound #{?a ?e}}]
+                     :branches [{:clause [?e :age 60] :type :lookup :index :eavt :t :measurement
+                                 :rels [{:rows 1 :bound #{?e}}]}]}]}"#,
+    );
+    assert_stats(
+        r#"[:find ?a :where [?e :name] [?e :age ?a]
+                            (not-join [?e] [?e :name "Oleg"] [?e :age ?a])]"#,
+        &inputs,
+        "#{[10] [20] [50] [60]}",
+        r#"{:consts {} :rules {}
+            :query {:find [?a] :where [[?e :name] [?e :age ?a]
+                                       (not-join [?e] [?e :name "Oleg"] [?e :age ?a])]}
+            :stats [{:clause [?e :name] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?e}}]}
+                    {:clause [?e :age ?a] :type :lookup :index :eavt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (not-join [?e] [?e :name "Oleg"] [?e :age ?a]) :type :not
+                     :index nil :t :measurement :rels [{:rows 4 :bound #{?a ?e}}]
+                     :branches [{:clause [?e :name "Oleg"] :type :lookup :index :eavt
+                                 :t :measurement :rels [{:rows 2 :bound #{?e}}]}
+                                {:clause [?e :age ?a] :type :lookup :index :eavt
+                                 :t :measurement :rels [{:rows 2 :bound #{?a ?e}}]}]}]}"#,
+    );
+}
+
+#[test]
+fn query_stats_or_and_or_join() {
+    let inputs = [Input::Db(ages())];
+    // `or`: one vector of stats per branch.
+    assert_stats(
+        r#"[:find ?a :where [?e :age ?a] (or [?e :name "Ivan"] [?e :name "Oleg"])]"#,
+        &inputs,
+        "#{[10] [20] [30] [40] [50]}",
+        r#"{:consts {} :rules {}
+            :query {:find [?a] :where [[?e :age ?a] (or [?e :name "Ivan"] [?e :name "Oleg"])]}
+            :stats [{:clause [?e :age ?a] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (or [?e :name "Ivan"] [?e :name "Oleg"]) :type :or :index nil
+                     :t :measurement :rels [{:rows 5 :bound #{?a ?e}}]
+                     :branches [[{:clause [?e :name "Ivan"] :type :lookup :index :eavt
+                                  :t :measurement :rels [{:rows 3 :bound #{?e}}]}]
+                                [{:clause [?e :name "Oleg"] :type :lookup :index :eavt
+                                  :t :measurement :rels [{:rows 2 :bound #{?e}}]}]]}]}"#,
+    );
+    // `or-join`: one stat per branch; an `and` branch nests its clauses.
+    assert_stats(
+        r#"[:find ?a :where [?e :age ?a]
+                  (or-join [?e] (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                [?e :name "Oleg"])]"#,
+        &inputs,
+        "#{[10] [20] [30] [40]}",
+        r#"{:consts {} :rules {}
+            :query {:find [?a] :where [[?e :age ?a]
+                                       (or-join [?e] (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                                     [?e :name "Oleg"])]}
+            :stats [{:clause [?e :age ?a] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (or-join [?e] (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                           [?e :name "Oleg"])
+                     :type :or-join :index nil :t :measurement :rels [{:rows 4 :bound #{?a ?e}}]
+                     :branches [{:clause (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                 :type :and :index nil :t :measurement
+                                 :rels [{:rows 2 :bound #{?e ?x}}]
+                                 :branches [{:clause [?e :name "Ivan"] :type :lookup :index :eavt
+                                             :t :measurement :rels [{:rows 3 :bound #{?e}}]}
+                                            {:clause [?e :age ?x] :type :lookup :index :eavt
+                                             :t :measurement :rels [{:rows 3 :bound #{?e ?x}}]}
+                                            {:clause [(< ?x 30)] :type :solve :index nil
+                                             :t :measurement :rels [{:rows 2 :bound #{?e ?x}}]}]}
+                                {:clause [?e :name "Oleg"] :type :lookup :index :eavt
+                                 :t :measurement :rels [{:rows 2 :bound #{?e}}]}]}]}"#,
+    );
+}
+
+#[test]
+fn query_stats_rules() {
+    let follows = edn(
+        "[[1 :follow 2] [2 :follow 3] [2 :follow 4] [3 :follow 4] [4 :follow 6] [5 :follow 3]]",
+    );
+    let rules = "[[(follow ?e2 ?e1) [?e2 :follow ?e1]]
+                  [(follow ?e2 ?e1) [?e2 :follow ?t] [?t :follow ?e1]]]";
+    assert_stats(
+        "[:find ?e2 :in $ ?e1 % :where (follow ?e1 ?e2)]",
+        &[
+            Input::Value(follows.clone()),
+            Input::Value(Value::Long(1)),
+            Input::Value(edn(rules)),
+        ],
+        "#{[2] [3] [4]}",
+        &format!(
+            r#"{{:consts {{?e1 1}} :rules {{follow {rules}}}
+                :query {{:find [?e2] :in [$ ?e1 %] :where [(follow ?e1 ?e2)]}}
+                :stats [{{:clause (follow ?e1 ?e2) :type :rule :index nil :t :measurement
+                          :rels [{{:rows 3 :bound #{{?e1 ?e2}}}}]
+                          :branches [{{:clause ([?e2 :follow ?e1]) :rule (follow ?e2 ?e1) :runs 1
+                                      :type :solve :index nil :t :measurement
+                                      :rels [{{:rows 1 :bound #{{?e1 ?e2}}}}]
+                                      :branches [{{:clause [?e2 :follow ?e1] :type :lookup :index nil
+                                                  :t :measurement :rels [{{:rows 1 :bound #{{?e1 ?e2}}}}]}}]}}
+                                     {{:clause ([?e2 :follow ?t] [?t :follow ?e1]) :rule (follow ?e2 ?e1)
+                                      :runs 1 :type :solve :index nil :t :measurement
+                                      :rels [{{:rows 2 :bound #{{?e1 ?e2 ?t}}}}]
+                                      :branches [{{:clause [?e2 :follow ?t] :type :lookup :index nil
+                                                  :t :measurement :rels [{{:rows 1 :bound #{{?e2 ?t}}}}]}}
+                                                 {{:clause [?t :follow ?e1] :type :lookup :index nil
+                                                  :t :measurement
+                                                  :rels [{{:rows 2 :bound #{{?e1 ?e2 ?t}}}}]}}]}}]}}]}}"#
+        ),
+    );
+    // A recursive rule: each branch is reported once, with its run count.
+    let got = stats_of(
+        "[:find ?y :in $ % :where (reach 1 ?y)]",
+        &[
+            Input::Value(follows),
+            Input::Value(edn(
+                "[[(reach ?x ?y) [?x :follow ?y]] [(reach ?x ?y) [?x :follow ?t] (reach ?t ?y)]]",
+            )),
+        ],
+    );
+    assert_eq!(got.get_kw("ret"), Some(&edn("#{[2] [3] [4] [6]}")), "{got}");
+    let st = got.get_kw("stats").and_then(Value::as_seq).unwrap_or(&[]);
+    assert_eq!(st.len(), 1, "{got}");
+    assert_eq!(st[0].get_kw("type"), Some(&Value::kw("rule")), "{got}");
+    let branches = st[0]
+        .get_kw("branches")
+        .and_then(Value::as_seq)
+        .unwrap_or(&[]);
+    assert_eq!(branches.len(), 2, "{got}");
+    let recursive = &branches[1];
+    assert_eq!(recursive.get_kw("type"), Some(&Value::kw("solve")), "{got}");
+    assert!(
+        matches!(recursive.get_kw("runs"), Some(Value::Long(n)) if *n > 1),
+        "{got}"
+    );
+    let inner = recursive
+        .get_kw("branches")
+        .and_then(Value::as_seq)
+        .unwrap_or(&[]);
+    assert_eq!(inner[1].get_kw("type"), Some(&Value::kw("rule")), "{got}");
 }
