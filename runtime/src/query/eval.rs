@@ -525,6 +525,23 @@ impl Engine {
         )
     }
 
+    /// The plan for `clauses` given the bound variables.
+    pub fn plan_bound(
+        &self,
+        clauses: &[Clause],
+        bound: &BTreeSet<Var>,
+        default: &Symbol,
+    ) -> Result<Vec<plan::Step>> {
+        plan::plan(
+            clauses,
+            bound,
+            &Est {
+                engine: self,
+                default,
+            },
+        )
+    }
+
     /// Runs `clauses` on `ctx` with `default` as the default source.
     pub fn run(&mut self, ctx: &mut Ctx, clauses: &[Clause], default: &Symbol) -> Result<()> {
         self.depth += 1;

@@ -196,34 +196,188 @@ fn index_kw(i: crate::datom::IndexOrder) -> Value {
     })
 }
 
-/// The plan chosen for the top-level `:where` clauses, as text: one line per
-/// clause in execution order with the index (for patterns on databases) and
-/// the estimated row count from constants.
+/// The plan chosen for the `:where` clauses, as text: one line per clause in
+/// execution order, numbered, with the index (`index=:eavt|:aevt|:avet`, or
+/// `index=nil (collection)` for a collection source) and the row estimate
+/// from constants (`est=n`) of every data pattern. The bodies of
+/// `not`/`not-join`, the branches of `or`/`or-join` (an `(and ...)` branch
+/// says so) and, for a rule call, each branch of the rule follow their
+/// clause indented, planned with the variables bound at that point (for a
+/// rule branch: the head variables the call binds). A rule already expanded
+/// for the same bound arguments is not expanded again.
 pub fn explain(query: &Value, inputs: &[Input]) -> Result<String> {
     let (parsed, inputs, _) = prepare(query, inputs)?;
     let (engine, ctx) = bind_inputs(&parsed, &inputs)?;
-    let steps = engine.plan(&parsed.clauses, &ctx, &parse::default_src())?;
     let mut out = String::new();
-    for (n, st) in steps.iter().enumerate() {
-        let c = &parsed.clauses[st.clause];
-        let kind = match c {
-            Clause::Pattern { .. } => "pattern",
-            Clause::Pred { .. } => "predicate",
-            Clause::Fn { .. } => "function",
-            Clause::Not { .. } => "not",
-            Clause::Or { .. } => "or",
-            Clause::Rule { .. } => "rule",
-        };
-        out.push_str(&format!("{}. {kind} {}", n + 1, c.form()));
-        if let Some(i) = st.index {
-            out.push_str(&format!(" index={}", index_kw(i)));
-        }
-        if let Some(e) = st.estimate {
-            out.push_str(&format!(" est={e}"));
-        }
-        out.push('\n');
-    }
+    let mut ex = Explainer {
+        engine: &engine,
+        seen: Vec::new(),
+        out: &mut out,
+    };
+    ex.clauses(
+        &parsed.clauses,
+        &ctx.bound_vars(),
+        &parse::default_src(),
+        "",
+        0,
+    )?;
     Ok(out)
+}
+
+struct Explainer<'a> {
+    engine: &'a Engine,
+    /// Rules (with their bound-argument pattern) already expanded.
+    seen: Vec<(Symbol, Vec<bool>)>,
+    out: &'a mut String,
+}
+
+impl Explainer<'_> {
+    fn line(&mut self, depth: usize, text: &str) {
+        self.out.push_str(&"   ".repeat(depth));
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn clauses(
+        &mut self,
+        clauses: &[Clause],
+        bound0: &std::collections::BTreeSet<Symbol>,
+        default: &Symbol,
+        prefix: &str,
+        depth: usize,
+    ) -> Result<()> {
+        let steps = self.engine.plan_bound(clauses, bound0, default)?;
+        let mut bound = bound0.clone();
+        for (n, st) in steps.iter().enumerate() {
+            let c = &clauses[st.clause];
+            let num = format!("{prefix}{}.", n + 1);
+            let kind = match c {
+                Clause::Pattern { .. } => "pattern",
+                Clause::Pred { .. } => "predicate",
+                Clause::Fn { .. } => "function",
+                Clause::Not { join: None, .. } => "not",
+                Clause::Not { .. } => "not-join",
+                Clause::Or { join: None, .. } => "or",
+                Clause::Or { .. } => "or-join",
+                Clause::Rule { .. } => "rule",
+            };
+            let mut text = format!("{num} {kind} {}", c.form());
+            if let Clause::Pattern { .. } = c {
+                match st.index {
+                    Some(i) => text.push_str(&format!(" index={}", index_kw(i))),
+                    None => text.push_str(" index=nil (collection)"),
+                }
+            }
+            if let Some(e) = st.estimate {
+                text.push_str(&format!(" est={e}"));
+            }
+            self.line(depth, &text);
+            let src_of = |s: &Option<Symbol>| s.clone().unwrap_or_else(|| default.clone());
+            match c {
+                Clause::Not {
+                    src, join, body, ..
+                } => {
+                    let inner: std::collections::BTreeSet<Symbol> = match join {
+                        Some(js) => js.iter().cloned().collect(),
+                        None => body
+                            .iter()
+                            .flat_map(Clause::vars)
+                            .filter(|v| bound.contains(v))
+                            .collect(),
+                    };
+                    self.clauses(body, &inner, &src_of(src), &num, depth + 1)?;
+                }
+                Clause::Or {
+                    src,
+                    join,
+                    branches,
+                    form,
+                } => {
+                    let vars: std::collections::BTreeSet<Symbol> = match join {
+                        Some((req, free)) => req.iter().chain(free).cloned().collect(),
+                        None => branches.iter().flatten().flat_map(Clause::vars).collect(),
+                    };
+                    let inner: std::collections::BTreeSet<Symbol> =
+                        vars.intersection(&bound).cloned().collect();
+                    let forms = form.as_seq().unwrap_or(&[]);
+                    let forms = &forms[forms.len().saturating_sub(branches.len())..];
+                    for (k, b) in branches.iter().enumerate() {
+                        let is_and = matches!(forms.get(k), Some(Value::List(xs))
+                            if xs.first().and_then(Value::as_symbol).map(Symbol::full)
+                                == Some("and"));
+                        let label = if is_and { " (and)" } else { "" };
+                        self.line(depth + 1, &format!("branch {}{label}:", k + 1));
+                        let p = format!("{num}{}.", k + 1);
+                        self.clauses(b, &inner, &src_of(src), &p, depth + 2)?;
+                    }
+                }
+                Clause::Rule {
+                    src, name, args, ..
+                } => self.rule(name, args, &bound, &src_of(src), &num, depth)?,
+                _ => {}
+            }
+            bound.extend(plan::binds(c));
+        }
+        Ok(())
+    }
+
+    fn rule(
+        &mut self,
+        name: &Symbol,
+        args: &[parse::Term],
+        bound: &std::collections::BTreeSet<Symbol>,
+        src: &Symbol,
+        num: &str,
+        depth: usize,
+    ) -> Result<()> {
+        let adorn: Vec<bool> = args
+            .iter()
+            .map(|a| match a {
+                parse::Term::Const(_) => true,
+                parse::Term::Var(v) => bound.contains(v),
+                _ => false,
+            })
+            .collect();
+        let key = (name.clone(), adorn.clone());
+        if self.seen.contains(&key) {
+            self.line(depth + 1, "(branches listed above)");
+            return Ok(());
+        }
+        self.seen.push(key);
+        let Some(branches) = self.engine.rules.get(name) else {
+            return Ok(());
+        };
+        for (k, b) in branches.iter().enumerate() {
+            let heads: std::collections::BTreeSet<Symbol> = b
+                .head
+                .iter()
+                .zip(&adorn)
+                .filter(|(_, x)| **x)
+                .map(|(h, _)| h.clone())
+                .collect();
+            let head = Value::list(
+                std::iter::once(Value::Symbol(name.clone()))
+                    .chain(b.head.iter().cloned().map(Value::Symbol))
+                    .collect(),
+            );
+            let bound_txt = if heads.is_empty() {
+                "none".to_string()
+            } else {
+                heads
+                    .iter()
+                    .map(|h| h.full().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            self.line(
+                depth + 1,
+                &format!("branch {} {head} bound: {bound_txt}", k + 1),
+            );
+            let p = format!("{num}{}.", k + 1);
+            self.clauses(&b.body, &heads, src, &p, depth + 2)?;
+        }
+        Ok(())
+    }
 }
 
 /// Parses a query form (vector, map, arg map or EDN string) into its AST.

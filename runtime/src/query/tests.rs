@@ -590,3 +590,60 @@ fn query_stats_rules() {
         .unwrap_or(&[]);
     assert_eq!(inner[1].get_kw("type"), Some(&Value::kw("rule")), "{got}");
 }
+
+#[test]
+fn explain_nested_clauses() {
+    let db = people();
+    let rules =
+        edn("[[(reach ?x ?y) [?x :follow ?y]] [(reach ?x ?y) [?x :follow ?t] (reach ?t ?y)]]");
+    let plan = super::explain(
+        &edn(r#"[:find ?n :in $ % :where [?e :name ?n]
+                 (not [?e :age 10])
+                 (not-join [?e] [?e :follow ?f] [?f :name "C"])
+                 (or-join [?e] [?e :age 20] (and [?e :age ?a] [(> ?a 30)]))
+                 (or [?e :follow _] [_ :follow ?e])
+                 (reach ?e ?y)]"#),
+        &[Input::Db(db), Input::Value(rules)],
+    )
+    .expect("explain");
+    let expected = r#"1. pattern [?e :name ?n] index=:aevt est=4
+2. not (not [?e :age 10])
+   2.1. pattern [?e :age 10] index=:eavt est=4
+3. not-join (not-join [?e] [?e :follow ?f] [?f :name "C"])
+   3.1. pattern [?e :follow ?f] index=:eavt est=3
+   3.2. pattern [?f :name "C"] index=:eavt est=1
+4. or-join (or-join [?e] [?e :age 20] (and [?e :age ?a] [(> ?a 30)]))
+   branch 1:
+      4.1.1. pattern [?e :age 20] index=:eavt est=4
+   branch 2 (and):
+      4.2.1. pattern [?e :age ?a] index=:eavt est=4
+      4.2.2. predicate [(> ?a 30)]
+5. or (or [?e :follow _] [_ :follow ?e])
+   branch 1:
+      5.1.1. pattern [?e :follow _] index=:eavt est=3
+   branch 2:
+      5.2.1. pattern [_ :follow ?e] index=:avet est=3
+6. rule (reach ?e ?y)
+   branch 1 (reach ?x ?y) bound: ?x
+      6.1.1. pattern [?x :follow ?y] index=:eavt est=3
+   branch 2 (reach ?x ?y) bound: ?x
+      6.2.1. pattern [?x :follow ?t] index=:eavt est=3
+      6.2.2. rule (reach ?t ?y)
+         (branches listed above)
+"#;
+    assert_eq!(plan, expected, "{plan}");
+    // A collection source has no index; an unbound rule call binds nothing.
+    let plan = super::explain(
+        &edn("[:find ?x :in $ % :where (edge ?x ?y)]"),
+        &[
+            Input::Value(edn("[[1 2] [2 3]]")),
+            Input::Value(edn("[[(edge ?a ?b) [?a ?b]]]")),
+        ],
+    )
+    .expect("explain");
+    assert_eq!(
+        plan,
+        "1. rule (edge ?x ?y)\n   branch 1 (edge ?a ?b) bound: none\n      1.1.1. pattern [?a ?b] index=nil (collection) est=2\n",
+        "{plan}"
+    );
+}
