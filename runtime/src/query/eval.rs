@@ -1,6 +1,9 @@
 //! Evaluation: relations of rows of values, hash joins on shared variables,
 //! patterns against sources, predicates and functions, `not`/`or`, and rules
-//! (tabled bottom-up fixpoint per rule and binding pattern).
+//! (tabled bottom-up fixpoint per rule and binding pattern). Rules are
+//! stratified: a rule may not depend negatively on itself through recursion
+//! ([`stratify`]), and a rule call inside a `not` completes the called rule's
+//! stratum before the negation reads it.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -332,6 +335,11 @@ pub struct Engine {
     tables: HashMap<TableKey, Table>,
     order: Vec<TableKey>,
     in_fixpoint: bool,
+    /// How many `not` bodies are being evaluated (reset inside rule branches).
+    neg_depth: usize,
+    /// For each rule, the rules it depends on (itself included): the lower
+    /// strata a negated call must complete first.
+    pub deps: HashMap<Symbol, HashSet<Symbol>>,
     new_seeds: bool,
     /// The rule-call clause that reads its table's delta (semi-naive).
     delta_call: Option<*const Clause>,
@@ -950,7 +958,10 @@ impl Engine {
         let proj = base.project(&sub_vars);
         sub.rels.push(proj);
         self.push_frame();
-        self.run(&mut sub, body, src)?;
+        self.neg_depth += 1;
+        let res = self.run(&mut sub, body, src);
+        self.neg_depth -= 1;
+        res?;
         let frame = self.pop_frame();
         let matched: HashSet<Vec<Value>> = sub.collect(&sub_vars)?.into_iter().collect();
         let idx: Vec<usize> = sub_vars
@@ -1108,6 +1119,9 @@ impl Engine {
         let key: TableKey = (name.clone(), adorn.clone(), src.clone());
         self.add_seeds(&key, seeds);
         let mut gathered = Vec::new();
+        if self.in_fixpoint && self.neg_depth > 0 {
+            self.complete_stratum(name)?;
+        }
         if !self.in_fixpoint {
             let outer = std::mem::take(&mut self.rule_stats);
             let res = self.fixpoint();
@@ -1204,9 +1218,27 @@ impl Engine {
 
     fn fixpoint(&mut self) -> Result<()> {
         self.in_fixpoint = true;
-        let res = self.fixpoint_inner();
+        let res = self.fixpoint_inner(None);
         self.in_fixpoint = false;
-        res
+        res.map(|_| ())
+    }
+
+    /// Completes the tables of `name` and of every rule it depends on (a
+    /// lower stratum: stratification guarantees the rule being evaluated is
+    /// not among them) before a negated call reads them. They run naively
+    /// (every branch against all seeds each round); the rows they gain are
+    /// left in their next delta, and a gain forces another round of the
+    /// enclosing fixpoint, so positive consumers still see every new row.
+    fn complete_stratum(&mut self, name: &Symbol) -> Result<()> {
+        let only = self
+            .deps
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| HashSet::from([name.clone()]));
+        let outer_new = self.new_seeds;
+        let grew = self.fixpoint_inner(Some(&only))?;
+        self.new_seeds = outer_new || grew;
+        Ok(())
     }
 
     /// Semi-naive bottom-up evaluation of every table until nothing changes:
@@ -1214,7 +1246,12 @@ impl Engine {
     /// call is nested inside `not`/`or`); afterwards only against seeds that
     /// are new, and once per top-level rule call reading just the rows that
     /// call's table gained in the previous round.
-    fn fixpoint_inner(&mut self) -> Result<()> {
+    ///
+    /// With `only`, just the tables of those rules run, naively, and deltas
+    /// are not rotated (see `complete_stratum`); returns whether any table grew.
+    fn fixpoint_inner(&mut self, only: Option<&HashSet<Symbol>>) -> Result<bool> {
+        let naive = only.is_some();
+        let mut grew_any = false;
         let mut rounds = 0;
         loop {
             rounds += 1;
@@ -1228,6 +1265,9 @@ impl Engine {
                 let key = self.order[k].clone();
                 k += 1;
                 let (name, adorn, src) = key.clone();
+                if only.is_some_and(|o| !o.contains(&name)) {
+                    continue;
+                }
                 let branches = self.rules.get(&name).cloned().unwrap_or_default();
                 let (all_seeds, fresh, first) = {
                     let t = self.tables.get_mut(&key).expect("table exists");
@@ -1248,7 +1288,7 @@ impl Engine {
                         .iter()
                         .any(|c| !matches!(c, Clause::Rule { .. }) && c.has_rule_call());
                     let mut evals: Vec<(&Vec<Vec<Value>>, Option<*const Clause>)> = Vec::new();
-                    if first || nested {
+                    if first || nested || naive {
                         evals.push((&all_seeds, None));
                     } else {
                         if !fresh.is_empty() {
@@ -1284,11 +1324,14 @@ impl Engine {
                     }
                 }
             }
-            for t in self.tables.values_mut() {
-                t.delta = std::mem::take(&mut t.next_delta);
+            grew_any |= grew;
+            if !naive {
+                for t in self.tables.values_mut() {
+                    t.delta = std::mem::take(&mut t.next_delta);
+                }
             }
             if !grew && !self.new_seeds {
-                return Ok(());
+                return Ok(grew_any);
             }
         }
     }
@@ -1325,7 +1368,9 @@ impl Engine {
         }
         let t0 = Instant::now();
         self.push_frame();
+        let neg = std::mem::take(&mut self.neg_depth);
         let res = self.run(&mut sub, &b.body, src);
+        self.neg_depth = neg;
         let frame = self.pop_frame();
         self.delta_call = saved;
         res?;
@@ -1679,4 +1724,68 @@ fn rule_head_form(name: &Symbol, b: &super::parse::RuleBranch) -> Value {
             .map(Value::Symbol),
     );
     Value::list(items)
+}
+
+/// The rules each rule calls, with whether the call is negated (inside a
+/// `not`, at any depth).
+fn rule_calls(clauses: &[Clause], neg: bool, out: &mut Vec<(Symbol, bool)>) {
+    for c in clauses {
+        match c {
+            Clause::Rule { name, .. } => out.push((name.clone(), neg)),
+            Clause::Not { body, .. } => rule_calls(body, true, out),
+            Clause::Or { branches, .. } => branches.iter().for_each(|b| rule_calls(b, neg, out)),
+            _ => {}
+        }
+    }
+}
+
+/// Stratifies `rules`: returns, for each rule, the set of rules it depends
+/// on (itself included), or a Syntax error when a rule depends negatively on
+/// itself through recursion (no stratum can be completed before it is
+/// negated).
+pub fn stratify(rules: &Rules) -> Result<HashMap<Symbol, HashSet<Symbol>>> {
+    let mut edges: HashMap<&Symbol, Vec<(Symbol, bool)>> = HashMap::new();
+    for (name, branches) in rules {
+        let mut calls = Vec::new();
+        for b in branches {
+            rule_calls(&b.body, false, &mut calls);
+        }
+        edges.insert(name, calls);
+    }
+    let mut deps: HashMap<Symbol, HashSet<Symbol>> = HashMap::new();
+    for name in rules.keys() {
+        let mut seen: HashSet<Symbol> = HashSet::from([name.clone()]);
+        let mut stack = vec![name.clone()];
+        while let Some(n) = stack.pop() {
+            for (m, _) in edges.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(m.clone()) {
+                    stack.push(m.clone());
+                }
+            }
+        }
+        deps.insert(name.clone(), seen);
+    }
+    let mut names: Vec<&Symbol> = rules.keys().collect();
+    names.sort();
+    for name in names {
+        for (callee, neg) in edges.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+            let cyclic = deps.get(callee).is_some_and(|d| d.contains(name));
+            if *neg && cyclic {
+                let mut cycle: Vec<&str> = rules
+                    .keys()
+                    .filter(|r| {
+                        deps.get(*r).is_some_and(|d| d.contains(name))
+                            && deps.get(name).is_some_and(|d| d.contains(*r))
+                    })
+                    .map(Symbol::full)
+                    .collect();
+                cycle.sort_unstable();
+                return Err(Error::syntax(format!(
+                    "Rules {} recurse through negation: {name} negates {callee}, which depends on {name}",
+                    cycle.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(deps)
 }

@@ -486,6 +486,7 @@ fn bind_inputs(q: &Query, inputs: &[Input]) -> Result<(Engine, Ctx)> {
                     other => other.clone(),
                 };
                 engine.rules = parse::parse_rules(&v)?;
+                engine.deps = eval::stratify(&engine.rules)?;
                 engine.rules_form = Some(v);
             }
             InBinding::Bind(b) => {

@@ -647,3 +647,57 @@ fn explain_nested_clauses() {
         "{plan}"
     );
 }
+
+#[test]
+fn negation_in_recursive_rules_is_stratified() {
+    let db = people();
+    // follow: A → B → C → A, D follows nobody.
+    let rules = edn("[[(reachable ?x ?y) [?x :follow ?y]]
+          [(reachable ?x ?y) [?x :follow ?t] (reachable ?t ?y)]
+          [(unreachable ?x ?y) [?x :name] [?y :name] (not (reachable ?x ?y))]
+          [(lonely ?x) [?x :name] (not-join [?x] (unreachable ?y ?x) [?y :name \"D\"])]
+          [(both ?x ?y) (reachable ?x ?y)] [(both ?x ?y) (unreachable ?x ?y)]
+          [(both ?x ?y) (both ?x ?t) (reachable ?t ?y)]]");
+    let run = |query: &str| {
+        q(
+            &edn(query),
+            &[Input::Db(db.clone()), Input::Value(rules.clone())],
+        )
+    };
+    let r = run("[:find ?a ?b :in $ % :where (unreachable ?x ?y) [?x :name ?a] [?y :name ?b]]")
+        .expect("q");
+    assert_eq!(
+        r,
+        edn(r#"#{["A" "D"] ["B" "D"] ["C" "D"] ["D" "A"] ["D" "B"] ["D" "C"] ["D" "D"]}"#),
+        "{r}"
+    );
+    // Bound first argument, and a third stratum negating the second.
+    let r =
+        run("[:find [?b ...] :in $ % :where [?x :name \"B\"] (unreachable ?x ?y) [?y :name ?b]]")
+            .expect("q");
+    assert_eq!(r, edn(r#"["D"]"#), "{r}");
+    let r = run("[:find ?a :in $ % :where (lonely ?x) [?x :name ?a]]").expect("q");
+    assert_eq!(r, edn("#{}"), "{r}");
+    // A recursive rule using a lower stratum both positively and negatively.
+    let r = run("[:find (count ?x) . :with ?y :in $ % :where (both ?x ?y)]").expect("q");
+    assert_eq!(r, Value::Long(16), "{r}");
+    // Not stratifiable: p and q negate each other; r negates itself.
+    for (rules, names) in [
+        (
+            "[[(p ?x) [?x :name] (not (q ?x))] [(q ?x) [?x :age] (not (p ?x))]]",
+            "Rules p, q recurse through negation",
+        ),
+        (
+            "[[(r ?x) [?x :name]] [(r ?x) [?x :follow ?y] (not (r ?y))]]",
+            "Rules r recurse through negation",
+        ),
+    ] {
+        let e = q(
+            &edn("[:find ?x :in $ % :where [?x :name]]"),
+            &[Input::Db(db.clone()), Input::Value(edn(rules))],
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Syntax, "{e}");
+        assert!(e.message.contains(names), "{e}");
+    }
+}
