@@ -1,6 +1,9 @@
 //! Evaluation: relations of rows of values, hash joins on shared variables,
 //! patterns against sources, predicates and functions, `not`/`or`, and rules
-//! (tabled bottom-up fixpoint per rule and binding pattern).
+//! (tabled bottom-up fixpoint per rule and binding pattern). Rules are
+//! stratified: a rule may not depend negatively on itself through recursion
+//! ([`stratify`]), and a rule call inside a `not` completes the called rule's
+//! stratum before the negation reads it.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -215,17 +218,80 @@ impl std::fmt::Debug for Src {
     }
 }
 
-/// One clause's statistics.
+/// One clause's statistics (Datahike's `query-stats` clause stat).
 #[derive(Clone, Debug)]
 pub struct ClauseStat {
-    /// The clause form.
+    /// The clause form (for a rule branch: the list of its body clauses).
     pub clause: Value,
-    /// Rows in the relation the clause produced (0 for filters that emptied it).
-    pub rows: usize,
-    /// Microseconds spent.
-    pub t_us: u128,
+    /// `:lookup`, `:not`, `:or`, `:or-join`, `:and`, `:rule` or `:solve`.
+    pub kind: &'static str,
+    /// Wall time spent, in milliseconds (summed over runs for rule branches).
+    pub t_ms: f64,
+    /// The relations of the context after the clause: (rows, bound vars).
+    pub rels: Vec<(usize, BTreeSet<Var>)>,
     /// Index used, for patterns on databases.
     pub index: Option<IndexOrder>,
+    /// Nested stats of the clauses inside.
+    pub branches: Branches,
+    /// For a rule branch: its head `(name ?a ...)`.
+    pub rule: Option<Value>,
+    /// For a rule branch: how many times the fixpoint ran it.
+    pub runs: usize,
+}
+
+/// Nested clause stats.
+#[derive(Clone, Debug, Default)]
+pub enum Branches {
+    /// A plain clause: no `:branches` key.
+    #[default]
+    None,
+    /// A flat vector of stats (`not`, `and`, `or-join`, rules, rule branches).
+    Flat(Vec<ClauseStat>),
+    /// One vector of stats per branch (`or`).
+    PerBranch(Vec<Vec<ClauseStat>>),
+}
+
+impl ClauseStat {
+    fn rels_of(ctx: &Ctx) -> Vec<(usize, BTreeSet<Var>)> {
+        ctx.rels
+            .iter()
+            .map(|r| (r.rows.len(), r.vars.iter().cloned().collect()))
+            .collect()
+    }
+    /// Folds another run of the same rule branch into this one: times add
+    /// up, the relations are the latest run's, nested stats merge by
+    /// position when their shapes agree.
+    fn merge(&mut self, other: ClauseStat) {
+        self.t_ms += other.t_ms;
+        self.rels = other.rels;
+        self.runs += other.runs;
+        self.branches = match (std::mem::take(&mut self.branches), other.branches) {
+            (Branches::Flat(a), Branches::Flat(b)) => Branches::Flat(merge_stats(a, b)),
+            (Branches::PerBranch(a), Branches::PerBranch(b)) if a.len() == b.len() => {
+                Branches::PerBranch(
+                    a.into_iter()
+                        .zip(b)
+                        .map(|(x, y)| merge_stats(x, y))
+                        .collect(),
+                )
+            }
+            (_, b) => b,
+        };
+    }
+}
+
+fn merge_stats(a: Vec<ClauseStat>, b: Vec<ClauseStat>) -> Vec<ClauseStat> {
+    let same = a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.clause == y.clause);
+    if !same {
+        return b;
+    }
+    a.into_iter()
+        .zip(b)
+        .map(|(mut x, y)| {
+            x.merge(y);
+            x
+        })
+        .collect()
 }
 
 type TableKey = (Symbol, Vec<bool>, Symbol);
@@ -250,14 +316,30 @@ pub struct Engine {
     pub sources: HashMap<Symbol, Src>,
     /// Rules.
     pub rules: Rules,
-    /// Collected stats of top-level clauses, when asked for.
-    pub stats: Option<Vec<ClauseStat>>,
+    /// Clause stats when asked for: a stack of frames, the bottom one for
+    /// the top-level clauses, one more per nested body being run.
+    pub stats: Option<Vec<Vec<ClauseStat>>>,
+    /// Nested stats the last `not`/`or`/rule call left for its own stat.
+    pending_branches: Branches,
+    /// Rule-branch stats gathered by the running fixpoint, in first-run order.
+    rule_stats: Vec<((TableKey, usize), ClauseStat)>,
+    /// The stat of the rule branch `run_branch` just ran.
+    last_branch: Option<ClauseStat>,
     /// Variables bound to a scalar `:in` value (a lookup ref among them that
     /// resolves to nothing in an entity position is an error).
     pub scalars: HashSet<Var>,
+    /// Scalar `:in` bindings in order (`:consts` of `query-stats`).
+    pub consts: Vec<(Var, Value)>,
+    /// The rules input as given (`:rules` of `query-stats`).
+    pub rules_form: Option<Value>,
     tables: HashMap<TableKey, Table>,
     order: Vec<TableKey>,
     in_fixpoint: bool,
+    /// How many `not` bodies are being evaluated (reset inside rule branches).
+    neg_depth: usize,
+    /// For each rule, the rules it depends on (itself included): the lower
+    /// strata a negated call must complete first.
+    pub deps: HashMap<Symbol, HashSet<Symbol>>,
     new_seeds: bool,
     /// The rule-call clause that reads its table's delta (semi-naive).
     delta_call: Option<*const Clause>,
@@ -451,55 +533,71 @@ impl Engine {
         )
     }
 
-    /// Runs `clauses` on `ctx` with `default` as the default source.
-    pub fn run(
-        &mut self,
-        ctx: &mut Ctx,
+    /// The plan for `clauses` given the bound variables.
+    pub fn plan_bound(
+        &self,
         clauses: &[Clause],
+        bound: &BTreeSet<Var>,
         default: &Symbol,
-        top: bool,
-    ) -> Result<()> {
+    ) -> Result<Vec<plan::Step>> {
+        plan::plan(
+            clauses,
+            bound,
+            &Est {
+                engine: self,
+                default,
+            },
+        )
+    }
+
+    /// Runs `clauses` on `ctx` with `default` as the default source.
+    pub fn run(&mut self, ctx: &mut Ctx, clauses: &[Clause], default: &Symbol) -> Result<()> {
         self.depth += 1;
         if self.depth > super::parse::MAX_DEPTH * 4 {
             self.depth -= 1;
             return Err(Error::syntax("Query nested too deeply"));
         }
-        let res = self.run_inner(ctx, clauses, default, top);
+        let res = self.run_inner(ctx, clauses, default);
         self.depth -= 1;
         res
     }
 
-    fn run_inner(
-        &mut self,
-        ctx: &mut Ctx,
-        clauses: &[Clause],
-        default: &Symbol,
-        top: bool,
-    ) -> Result<()> {
+    fn run_inner(&mut self, ctx: &mut Ctx, clauses: &[Clause], default: &Symbol) -> Result<()> {
         let steps = self.plan(clauses, ctx, default)?;
         for st in steps {
             let c = &clauses[st.clause];
             let t0 = Instant::now();
+            self.pending_branches = Branches::None;
             self.clause(ctx, c, default)?;
-            if top {
-                if let Some(stats) = self.stats.as_mut() {
-                    let rows = ctx
-                        .rels
-                        .iter()
-                        .filter(|r| c.vars().iter().any(|v| r.vars.contains(v)))
-                        .map(|r| r.rows.len())
-                        .max()
-                        .unwrap_or(if ctx.is_empty() { 0 } else { 1 });
-                    stats.push(ClauseStat {
-                        clause: c.form().clone(),
-                        rows,
-                        t_us: t0.elapsed().as_micros(),
-                        index: st.index,
-                    });
+            if let Some(frames) = self.stats.as_mut() {
+                let stat = ClauseStat {
+                    clause: c.form().clone(),
+                    kind: stat_kind(c),
+                    t_ms: t0.elapsed().as_secs_f64() * 1000.0,
+                    rels: ClauseStat::rels_of(ctx),
+                    index: st.index,
+                    branches: std::mem::take(&mut self.pending_branches),
+                    rule: None,
+                    runs: 1,
+                };
+                if let Some(f) = frames.last_mut() {
+                    f.push(stat);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Opens a stats frame for a nested body (when stats are collected).
+    fn push_frame(&mut self) {
+        if let Some(frames) = self.stats.as_mut() {
+            frames.push(Vec::new());
+        }
+    }
+
+    /// Closes the frame `push_frame` opened.
+    fn pop_frame(&mut self) -> Vec<ClauseStat> {
+        self.stats.as_mut().and_then(Vec::pop).unwrap_or_default()
     }
 
     fn clause(&mut self, ctx: &mut Ctx, c: &Clause, default: &Symbol) -> Result<()> {
@@ -859,7 +957,12 @@ impl Engine {
         let mut sub = Ctx::default();
         let proj = base.project(&sub_vars);
         sub.rels.push(proj);
-        self.run(&mut sub, body, src, false)?;
+        self.push_frame();
+        self.neg_depth += 1;
+        let res = self.run(&mut sub, body, src);
+        self.neg_depth -= 1;
+        res?;
+        let frame = self.pop_frame();
         let matched: HashSet<Vec<Value>> = sub.collect(&sub_vars)?.into_iter().collect();
         let idx: Vec<usize> = sub_vars
             .iter()
@@ -877,6 +980,7 @@ impl Engine {
         if !rel.vars.is_empty() || rel.rows.is_empty() {
             ctx.rels.push(rel);
         }
+        self.pending_branches = Branches::Flat(frame);
         Ok(())
     }
 
@@ -916,16 +1020,33 @@ impl Engine {
             vars: vars.clone(),
             rows: Vec::new(),
         };
-        for b in branches {
+        // The branches as written (the last items of the form).
+        let forms: Vec<Value> = form
+            .as_seq()
+            .map(|items| items[items.len().saturating_sub(branches.len())..].to_vec())
+            .unwrap_or_default();
+        let mut stats = Vec::new();
+        for (i, b) in branches.iter().enumerate() {
             let mut sub = Ctx::default();
             if !bound.is_empty() {
                 sub.rels.push(seed.clone());
             }
-            self.run(&mut sub, b, src, false)?;
+            let t0 = Instant::now();
+            self.push_frame();
+            self.run(&mut sub, b, src)?;
+            let frame = self.pop_frame();
+            if self.stats.is_some() {
+                let bform = forms.get(i).cloned().unwrap_or(Value::Nil);
+                stats.push(branch_stat(bform, frame, t0, &sub));
+            }
             union.rows.extend(sub.collect(&vars)?);
         }
         union.dedup();
         ctx.push_joined(base, union);
+        self.pending_branches = match join_spec {
+            None => Branches::PerBranch(stats.into_iter().map(|s| vec![s]).collect()),
+            Some(_) => Branches::Flat(stats),
+        };
         Ok(())
     }
 
@@ -997,8 +1118,15 @@ impl Engine {
             .collect();
         let key: TableKey = (name.clone(), adorn.clone(), src.clone());
         self.add_seeds(&key, seeds);
+        let mut gathered = Vec::new();
+        if self.in_fixpoint && self.neg_depth > 0 {
+            self.complete_stratum(name)?;
+        }
         if !self.in_fixpoint {
-            self.fixpoint()?;
+            let outer = std::mem::take(&mut self.rule_stats);
+            let res = self.fixpoint();
+            gathered = std::mem::replace(&mut self.rule_stats, outer);
+            res?;
         }
         // Results → relation over the call's variables.
         let mut cvars: Vec<Var> = Vec::new();
@@ -1021,6 +1149,7 @@ impl Engine {
             })
             .unwrap_or_default();
         ctx.push_joined(base, coll_match(&results, args, &cvars));
+        self.pending_branches = Branches::Flat(gathered.into_iter().map(|(_, s)| s).collect());
         Ok(())
     }
 
@@ -1089,9 +1218,27 @@ impl Engine {
 
     fn fixpoint(&mut self) -> Result<()> {
         self.in_fixpoint = true;
-        let res = self.fixpoint_inner();
+        let res = self.fixpoint_inner(None);
         self.in_fixpoint = false;
-        res
+        res.map(|_| ())
+    }
+
+    /// Completes the tables of `name` and of every rule it depends on (a
+    /// lower stratum: stratification guarantees the rule being evaluated is
+    /// not among them) before a negated call reads them. They run naively
+    /// (every branch against all seeds each round); the rows they gain are
+    /// left in their next delta, and a gain forces another round of the
+    /// enclosing fixpoint, so positive consumers still see every new row.
+    fn complete_stratum(&mut self, name: &Symbol) -> Result<()> {
+        let only = self
+            .deps
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| HashSet::from([name.clone()]));
+        let outer_new = self.new_seeds;
+        let grew = self.fixpoint_inner(Some(&only))?;
+        self.new_seeds = outer_new || grew;
+        Ok(())
     }
 
     /// Semi-naive bottom-up evaluation of every table until nothing changes:
@@ -1099,7 +1246,12 @@ impl Engine {
     /// call is nested inside `not`/`or`); afterwards only against seeds that
     /// are new, and once per top-level rule call reading just the rows that
     /// call's table gained in the previous round.
-    fn fixpoint_inner(&mut self) -> Result<()> {
+    ///
+    /// With `only`, just the tables of those rules run, naively, and deltas
+    /// are not rotated (see `complete_stratum`); returns whether any table grew.
+    fn fixpoint_inner(&mut self, only: Option<&HashSet<Symbol>>) -> Result<bool> {
+        let naive = only.is_some();
+        let mut grew_any = false;
         let mut rounds = 0;
         loop {
             rounds += 1;
@@ -1113,6 +1265,9 @@ impl Engine {
                 let key = self.order[k].clone();
                 k += 1;
                 let (name, adorn, src) = key.clone();
+                if only.is_some_and(|o| !o.contains(&name)) {
+                    continue;
+                }
                 let branches = self.rules.get(&name).cloned().unwrap_or_default();
                 let (all_seeds, fresh, first) = {
                     let t = self.tables.get_mut(&key).expect("table exists");
@@ -1127,13 +1282,13 @@ impl Engine {
                 if all_seeds.is_empty() {
                     continue;
                 }
-                for b in &branches {
+                for (bi, b) in branches.iter().enumerate() {
                     let nested = b
                         .body
                         .iter()
                         .any(|c| !matches!(c, Clause::Rule { .. }) && c.has_rule_call());
                     let mut evals: Vec<(&Vec<Vec<Value>>, Option<*const Clause>)> = Vec::new();
-                    if first || nested {
+                    if first || nested || naive {
                         evals.push((&all_seeds, None));
                     } else {
                         if !fresh.is_empty() {
@@ -1153,6 +1308,7 @@ impl Engine {
                     }
                     for (seeds, dc) in evals {
                         let rows = self.run_branch(b, &adorn, seeds, &src, dc)?;
+                        self.note_branch_stat(&key, bi, &name, b);
                         let t = self.tables.get_mut(&key).expect("table exists");
                         for r in rows {
                             if t.results.insert(r.clone()) {
@@ -1168,11 +1324,14 @@ impl Engine {
                     }
                 }
             }
-            for t in self.tables.values_mut() {
-                t.delta = std::mem::take(&mut t.next_delta);
+            grew_any |= grew;
+            if !naive {
+                for t in self.tables.values_mut() {
+                    t.delta = std::mem::take(&mut t.next_delta);
+                }
             }
             if !grew && !self.new_seeds {
-                return Ok(());
+                return Ok(grew_any);
             }
         }
     }
@@ -1207,10 +1366,47 @@ impl Engine {
         if delta_call.is_none() {
             self.delta_call = None;
         }
-        let res = self.run(&mut sub, &b.body, src, false);
+        let t0 = Instant::now();
+        self.push_frame();
+        let neg = std::mem::take(&mut self.neg_depth);
+        let res = self.run(&mut sub, &b.body, src);
+        self.neg_depth = neg;
+        let frame = self.pop_frame();
         self.delta_call = saved;
         res?;
+        if self.stats.is_some() {
+            self.last_branch = Some(ClauseStat {
+                clause: Value::list(b.body.iter().map(|c| c.form().clone()).collect()),
+                kind: "solve",
+                t_ms: t0.elapsed().as_secs_f64() * 1000.0,
+                rels: ClauseStat::rels_of(&sub),
+                index: None,
+                branches: Branches::Flat(frame),
+                rule: None,
+                runs: 1,
+            });
+        }
         sub.collect(&b.head)
+    }
+
+    /// Folds the stat of the rule branch that just ran into `rule_stats`.
+    fn note_branch_stat(
+        &mut self,
+        key: &TableKey,
+        bi: usize,
+        name: &Symbol,
+        b: &super::parse::RuleBranch,
+    ) {
+        let Some(mut stat) = self.last_branch.take() else {
+            return;
+        };
+        let k = (key.clone(), bi);
+        if let Some((_, s)) = self.rule_stats.iter_mut().find(|(kk, _)| *kk == k) {
+            s.merge(stat);
+        } else {
+            stat.rule = Some(rule_head_form(name, b));
+            self.rule_stats.push((k, stat));
+        }
     }
 }
 
@@ -1477,4 +1673,119 @@ fn resolved(db: &dyn Source, v: &Value) -> Value {
         },
         _ => v.clone(),
     }
+}
+
+fn stat_kind(c: &Clause) -> &'static str {
+    match c {
+        Clause::Pattern { .. } => "lookup",
+        Clause::Pred { .. } | Clause::Fn { .. } => "solve",
+        Clause::Not { .. } => "not",
+        Clause::Or { join: None, .. } => "or",
+        Clause::Or { .. } => "or-join",
+        Clause::Rule { .. } => "rule",
+    }
+}
+
+/// The stat of one `or` branch: an `(and ...)` branch is an `:and` stat over
+/// its clauses, a single clause is that clause's stat.
+fn branch_stat(form: Value, mut frame: Vec<ClauseStat>, t0: Instant, sub: &Ctx) -> ClauseStat {
+    let is_and = matches!(&form, Value::List(xs)
+        if xs.first().and_then(Value::as_symbol).map(Symbol::full) == Some("and"));
+    if !is_and && frame.len() == 1 {
+        if let Some(s) = frame.pop() {
+            return s;
+        }
+    }
+    ClauseStat {
+        clause: form,
+        kind: "and",
+        t_ms: t0.elapsed().as_secs_f64() * 1000.0,
+        rels: ClauseStat::rels_of(sub),
+        index: None,
+        branches: Branches::Flat(frame),
+        rule: None,
+        runs: 1,
+    }
+}
+
+/// A rule branch's head as written: `(name [?req ...] ?free ...)`.
+fn rule_head_form(name: &Symbol, b: &super::parse::RuleBranch) -> Value {
+    let mut items = vec![Value::Symbol(name.clone())];
+    if !b.required.is_empty() {
+        items.push(Value::vector(
+            b.required.iter().cloned().map(Value::Symbol).collect(),
+        ));
+    }
+    items.extend(
+        b.head
+            .iter()
+            .filter(|h| !b.required.contains(h))
+            .cloned()
+            .map(Value::Symbol),
+    );
+    Value::list(items)
+}
+
+/// The rules each rule calls, with whether the call is negated (inside a
+/// `not`, at any depth).
+fn rule_calls(clauses: &[Clause], neg: bool, out: &mut Vec<(Symbol, bool)>) {
+    for c in clauses {
+        match c {
+            Clause::Rule { name, .. } => out.push((name.clone(), neg)),
+            Clause::Not { body, .. } => rule_calls(body, true, out),
+            Clause::Or { branches, .. } => branches.iter().for_each(|b| rule_calls(b, neg, out)),
+            _ => {}
+        }
+    }
+}
+
+/// Stratifies `rules`: returns, for each rule, the set of rules it depends
+/// on (itself included), or a Syntax error when a rule depends negatively on
+/// itself through recursion (no stratum can be completed before it is
+/// negated).
+pub fn stratify(rules: &Rules) -> Result<HashMap<Symbol, HashSet<Symbol>>> {
+    let mut edges: HashMap<&Symbol, Vec<(Symbol, bool)>> = HashMap::new();
+    for (name, branches) in rules {
+        let mut calls = Vec::new();
+        for b in branches {
+            rule_calls(&b.body, false, &mut calls);
+        }
+        edges.insert(name, calls);
+    }
+    let mut deps: HashMap<Symbol, HashSet<Symbol>> = HashMap::new();
+    for name in rules.keys() {
+        let mut seen: HashSet<Symbol> = HashSet::from([name.clone()]);
+        let mut stack = vec![name.clone()];
+        while let Some(n) = stack.pop() {
+            for (m, _) in edges.get(&n).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen.insert(m.clone()) {
+                    stack.push(m.clone());
+                }
+            }
+        }
+        deps.insert(name.clone(), seen);
+    }
+    let mut names: Vec<&Symbol> = rules.keys().collect();
+    names.sort();
+    for name in names {
+        for (callee, neg) in edges.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+            let cyclic = deps.get(callee).is_some_and(|d| d.contains(name));
+            if *neg && cyclic {
+                let mut cycle: Vec<&str> = rules
+                    .keys()
+                    .filter(|r| {
+                        deps.get(*r).is_some_and(|d| d.contains(name))
+                            && deps.get(name).is_some_and(|d| d.contains(*r))
+                    })
+                    .map(Symbol::full)
+                    .collect();
+                cycle.sort_unstable();
+                return Err(Error::syntax(format!(
+                    "Rules {} recurse through negation: {name} negates {callee}, which depends on {name}",
+                    cycle.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(deps)
 }

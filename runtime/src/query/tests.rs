@@ -252,7 +252,12 @@ fn query_stats_and_call_forms() {
     assert_eq!(stats.get_kw("ret"), Some(&edn("#{[20]}")));
     let st = stats.get_kw("stats").and_then(Value::as_seq).unwrap_or(&[]);
     assert_eq!(st.len(), 2);
-    assert_eq!(st[0].get_kw("rows"), Some(&Value::Long(1)));
+    assert_eq!(
+        st[0].get_kw("rels"),
+        Some(&edn("[{:rows 1 :bound #{?e}}]")),
+        "{stats}"
+    );
+    assert_eq!(st[0].get_kw("index"), Some(&Value::kw("avet")), "{stats}");
     // EDN string, quoted form, arg map with :offset/:limit.
     let r = q(&Value::str("[:find ?n :where [_ :name ?n]]"), &inputs).expect("string");
     assert_eq!(r.as_map().map(|_| ()), None);
@@ -363,4 +368,336 @@ fn lookup_ref_inputs() {
     )
     .expect("q");
     assert_eq!(r, edn("#{[10]}"));
+}
+
+// ------------------------------------------------------------- query-stats
+
+/// Datahike's query_stats_test data: six people with a name and an age.
+fn ages() -> Arc<dyn Source> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let config = crate::Config::memory(&format!("query-tests-ages-{n}"));
+    crate::create_database(&config).expect("create");
+    let conn = crate::connect(&config).expect("connect");
+    conn.transact(
+        &edn(r#"[{:db/ident :name :db/valueType :db.type/string :db/cardinality :db.cardinality/one}
+                 {:db/ident :age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}]"#),
+        None,
+    )
+    .expect("schema");
+    conn.transact(
+        &edn(
+            r#"[{:name "Ivan" :age 10} {:name "Ivan" :age 20} {:name "Oleg" :age 30}
+                 {:name "Oleg" :age 40} {:name "Ivan" :age 50} {:name "Michal" :age 60}]"#,
+        ),
+        None,
+    )
+    .expect("transact");
+    Arc::new(conn.db().expect("db"))
+}
+
+/// Replaces every `:t` (which must be a non-negative double) by
+/// `:measurement`, like Datahike's `unify-stats`.
+fn unify_stats(v: &Value) -> Value {
+    match v {
+        Value::Map(m) => Value::map(m.iter().map(|(k, x)| {
+            if k == &Value::kw("t") {
+                assert!(matches!(x, Value::Double(t) if *t >= 0.0), "bad :t {x}");
+                (k.clone(), Value::kw("measurement"))
+            } else {
+                (k.clone(), unify_stats(x))
+            }
+        })),
+        Value::Vector(xs) => Value::vector(xs.iter().map(unify_stats).collect()),
+        other => other.clone(),
+    }
+}
+
+fn stats_of(query: &str, inputs: &[Input]) -> Value {
+    unify_stats(&super::query_stats(&edn(query), inputs).expect("query-stats"))
+}
+
+/// Compares everything but `:ret` with `expected`, and `:ret` as a set.
+fn assert_stats(query: &str, inputs: &[Input], ret: &str, expected: &str) {
+    let got = stats_of(query, inputs);
+    let as_set = |v: &Value| Value::set(v.as_seq().unwrap_or(&[]).iter().cloned());
+    let r = got.get_kw("ret").cloned().unwrap_or(Value::Nil);
+    let r = if matches!(r, Value::Vector(_)) {
+        as_set(&r)
+    } else {
+        r
+    };
+    assert_eq!(r, edn(ret), "{got}");
+    let rest = Value::map(
+        got.as_map()
+            .map(|m| m.iter().filter(|(k, _)| **k != Value::kw("ret")))
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    assert_eq!(rest, edn(expected), "{got}");
+}
+
+#[test]
+fn query_stats_not_and_not_join() {
+    let inputs = [Input::Db(ages())];
+    assert_stats(
+        "[:find [?a ...] :where [?e :age ?a] (not [?e :age 60])]",
+        &inputs,
+        "#{10 20 30 40 50}",
+        r#"{:consts {} :rules {}
+            :query {:find [[?a ...]] :where [[?e :age ?a] (not [?e :age 60])]}
+            :stats [{:clause [?e :age ?a] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (not [?e :age 60]) :type :not :index nil :t :measurement
+                     :rels [{:rows 5 :bound #{?a ?e}}]
+                     :branches [{:clause [?e :age 60] :type :lookup :index :eavt :t :measurement
+                                 :rels [{:rows 1 :bound #{?e}}]}]}]}"#,
+    );
+    assert_stats(
+        r#"[:find ?a :where [?e :name] [?e :age ?a]
+                            (not-join [?e] [?e :name "Oleg"] [?e :age ?a])]"#,
+        &inputs,
+        "#{[10] [20] [50] [60]}",
+        r#"{:consts {} :rules {}
+            :query {:find [?a] :where [[?e :name] [?e :age ?a]
+                                       (not-join [?e] [?e :name "Oleg"] [?e :age ?a])]}
+            :stats [{:clause [?e :name] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?e}}]}
+                    {:clause [?e :age ?a] :type :lookup :index :eavt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (not-join [?e] [?e :name "Oleg"] [?e :age ?a]) :type :not
+                     :index nil :t :measurement :rels [{:rows 4 :bound #{?a ?e}}]
+                     :branches [{:clause [?e :name "Oleg"] :type :lookup :index :eavt
+                                 :t :measurement :rels [{:rows 2 :bound #{?e}}]}
+                                {:clause [?e :age ?a] :type :lookup :index :eavt
+                                 :t :measurement :rels [{:rows 2 :bound #{?a ?e}}]}]}]}"#,
+    );
+}
+
+#[test]
+fn query_stats_or_and_or_join() {
+    let inputs = [Input::Db(ages())];
+    // `or`: one vector of stats per branch.
+    assert_stats(
+        r#"[:find ?a :where [?e :age ?a] (or [?e :name "Ivan"] [?e :name "Oleg"])]"#,
+        &inputs,
+        "#{[10] [20] [30] [40] [50]}",
+        r#"{:consts {} :rules {}
+            :query {:find [?a] :where [[?e :age ?a] (or [?e :name "Ivan"] [?e :name "Oleg"])]}
+            :stats [{:clause [?e :age ?a] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (or [?e :name "Ivan"] [?e :name "Oleg"]) :type :or :index nil
+                     :t :measurement :rels [{:rows 5 :bound #{?a ?e}}]
+                     :branches [[{:clause [?e :name "Ivan"] :type :lookup :index :eavt
+                                  :t :measurement :rels [{:rows 3 :bound #{?e}}]}]
+                                [{:clause [?e :name "Oleg"] :type :lookup :index :eavt
+                                  :t :measurement :rels [{:rows 2 :bound #{?e}}]}]]}]}"#,
+    );
+    // `or-join`: one stat per branch; an `and` branch nests its clauses.
+    assert_stats(
+        r#"[:find ?a :where [?e :age ?a]
+                  (or-join [?e] (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                [?e :name "Oleg"])]"#,
+        &inputs,
+        "#{[10] [20] [30] [40]}",
+        r#"{:consts {} :rules {}
+            :query {:find [?a] :where [[?e :age ?a]
+                                       (or-join [?e] (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                                     [?e :name "Oleg"])]}
+            :stats [{:clause [?e :age ?a] :type :lookup :index :aevt :t :measurement
+                     :rels [{:rows 6 :bound #{?a ?e}}]}
+                    {:clause (or-join [?e] (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                           [?e :name "Oleg"])
+                     :type :or-join :index nil :t :measurement :rels [{:rows 4 :bound #{?a ?e}}]
+                     :branches [{:clause (and [?e :name "Ivan"] [?e :age ?x] [(< ?x 30)])
+                                 :type :and :index nil :t :measurement
+                                 :rels [{:rows 2 :bound #{?e ?x}}]
+                                 :branches [{:clause [?e :name "Ivan"] :type :lookup :index :eavt
+                                             :t :measurement :rels [{:rows 3 :bound #{?e}}]}
+                                            {:clause [?e :age ?x] :type :lookup :index :eavt
+                                             :t :measurement :rels [{:rows 3 :bound #{?e ?x}}]}
+                                            {:clause [(< ?x 30)] :type :solve :index nil
+                                             :t :measurement :rels [{:rows 2 :bound #{?e ?x}}]}]}
+                                {:clause [?e :name "Oleg"] :type :lookup :index :eavt
+                                 :t :measurement :rels [{:rows 2 :bound #{?e}}]}]}]}"#,
+    );
+}
+
+#[test]
+fn query_stats_rules() {
+    let follows = edn(
+        "[[1 :follow 2] [2 :follow 3] [2 :follow 4] [3 :follow 4] [4 :follow 6] [5 :follow 3]]",
+    );
+    let rules = "[[(follow ?e2 ?e1) [?e2 :follow ?e1]]
+                  [(follow ?e2 ?e1) [?e2 :follow ?t] [?t :follow ?e1]]]";
+    assert_stats(
+        "[:find ?e2 :in $ ?e1 % :where (follow ?e1 ?e2)]",
+        &[
+            Input::Value(follows.clone()),
+            Input::Value(Value::Long(1)),
+            Input::Value(edn(rules)),
+        ],
+        "#{[2] [3] [4]}",
+        &format!(
+            r#"{{:consts {{?e1 1}} :rules {{follow {rules}}}
+                :query {{:find [?e2] :in [$ ?e1 %] :where [(follow ?e1 ?e2)]}}
+                :stats [{{:clause (follow ?e1 ?e2) :type :rule :index nil :t :measurement
+                          :rels [{{:rows 3 :bound #{{?e1 ?e2}}}}]
+                          :branches [{{:clause ([?e2 :follow ?e1]) :rule (follow ?e2 ?e1) :runs 1
+                                      :type :solve :index nil :t :measurement
+                                      :rels [{{:rows 1 :bound #{{?e1 ?e2}}}}]
+                                      :branches [{{:clause [?e2 :follow ?e1] :type :lookup :index nil
+                                                  :t :measurement :rels [{{:rows 1 :bound #{{?e1 ?e2}}}}]}}]}}
+                                     {{:clause ([?e2 :follow ?t] [?t :follow ?e1]) :rule (follow ?e2 ?e1)
+                                      :runs 1 :type :solve :index nil :t :measurement
+                                      :rels [{{:rows 2 :bound #{{?e1 ?e2 ?t}}}}]
+                                      :branches [{{:clause [?e2 :follow ?t] :type :lookup :index nil
+                                                  :t :measurement :rels [{{:rows 1 :bound #{{?e2 ?t}}}}]}}
+                                                 {{:clause [?t :follow ?e1] :type :lookup :index nil
+                                                  :t :measurement
+                                                  :rels [{{:rows 2 :bound #{{?e1 ?e2 ?t}}}}]}}]}}]}}]}}"#
+        ),
+    );
+    // A recursive rule: each branch is reported once, with its run count.
+    let got = stats_of(
+        "[:find ?y :in $ % :where (reach 1 ?y)]",
+        &[
+            Input::Value(follows),
+            Input::Value(edn(
+                "[[(reach ?x ?y) [?x :follow ?y]] [(reach ?x ?y) [?x :follow ?t] (reach ?t ?y)]]",
+            )),
+        ],
+    );
+    assert_eq!(got.get_kw("ret"), Some(&edn("#{[2] [3] [4] [6]}")), "{got}");
+    let st = got.get_kw("stats").and_then(Value::as_seq).unwrap_or(&[]);
+    assert_eq!(st.len(), 1, "{got}");
+    assert_eq!(st[0].get_kw("type"), Some(&Value::kw("rule")), "{got}");
+    let branches = st[0]
+        .get_kw("branches")
+        .and_then(Value::as_seq)
+        .unwrap_or(&[]);
+    assert_eq!(branches.len(), 2, "{got}");
+    let recursive = &branches[1];
+    assert_eq!(recursive.get_kw("type"), Some(&Value::kw("solve")), "{got}");
+    assert!(
+        matches!(recursive.get_kw("runs"), Some(Value::Long(n)) if *n > 1),
+        "{got}"
+    );
+    let inner = recursive
+        .get_kw("branches")
+        .and_then(Value::as_seq)
+        .unwrap_or(&[]);
+    assert_eq!(inner[1].get_kw("type"), Some(&Value::kw("rule")), "{got}");
+}
+
+#[test]
+fn explain_nested_clauses() {
+    let db = people();
+    let rules =
+        edn("[[(reach ?x ?y) [?x :follow ?y]] [(reach ?x ?y) [?x :follow ?t] (reach ?t ?y)]]");
+    let plan = super::explain(
+        &edn(r#"[:find ?n :in $ % :where [?e :name ?n]
+                 (not [?e :age 10])
+                 (not-join [?e] [?e :follow ?f] [?f :name "C"])
+                 (or-join [?e] [?e :age 20] (and [?e :age ?a] [(> ?a 30)]))
+                 (or [?e :follow _] [_ :follow ?e])
+                 (reach ?e ?y)]"#),
+        &[Input::Db(db), Input::Value(rules)],
+    )
+    .expect("explain");
+    let expected = r#"1. pattern [?e :name ?n] index=:aevt est=4
+2. not (not [?e :age 10])
+   2.1. pattern [?e :age 10] index=:eavt est=4
+3. not-join (not-join [?e] [?e :follow ?f] [?f :name "C"])
+   3.1. pattern [?e :follow ?f] index=:eavt est=3
+   3.2. pattern [?f :name "C"] index=:eavt est=1
+4. or-join (or-join [?e] [?e :age 20] (and [?e :age ?a] [(> ?a 30)]))
+   branch 1:
+      4.1.1. pattern [?e :age 20] index=:eavt est=4
+   branch 2 (and):
+      4.2.1. pattern [?e :age ?a] index=:eavt est=4
+      4.2.2. predicate [(> ?a 30)]
+5. or (or [?e :follow _] [_ :follow ?e])
+   branch 1:
+      5.1.1. pattern [?e :follow _] index=:eavt est=3
+   branch 2:
+      5.2.1. pattern [_ :follow ?e] index=:avet est=3
+6. rule (reach ?e ?y)
+   branch 1 (reach ?x ?y) bound: ?x
+      6.1.1. pattern [?x :follow ?y] index=:eavt est=3
+   branch 2 (reach ?x ?y) bound: ?x
+      6.2.1. pattern [?x :follow ?t] index=:eavt est=3
+      6.2.2. rule (reach ?t ?y)
+         (branches listed above)
+"#;
+    assert_eq!(plan, expected, "{plan}");
+    // A collection source has no index; an unbound rule call binds nothing.
+    let plan = super::explain(
+        &edn("[:find ?x :in $ % :where (edge ?x ?y)]"),
+        &[
+            Input::Value(edn("[[1 2] [2 3]]")),
+            Input::Value(edn("[[(edge ?a ?b) [?a ?b]]]")),
+        ],
+    )
+    .expect("explain");
+    assert_eq!(
+        plan,
+        "1. rule (edge ?x ?y)\n   branch 1 (edge ?a ?b) bound: none\n      1.1.1. pattern [?a ?b] index=nil (collection) est=2\n",
+        "{plan}"
+    );
+}
+
+#[test]
+fn negation_in_recursive_rules_is_stratified() {
+    let db = people();
+    // follow: A → B → C → A, D follows nobody.
+    let rules = edn("[[(reachable ?x ?y) [?x :follow ?y]]
+          [(reachable ?x ?y) [?x :follow ?t] (reachable ?t ?y)]
+          [(unreachable ?x ?y) [?x :name] [?y :name] (not (reachable ?x ?y))]
+          [(lonely ?x) [?x :name] (not-join [?x] (unreachable ?y ?x) [?y :name \"D\"])]
+          [(both ?x ?y) (reachable ?x ?y)] [(both ?x ?y) (unreachable ?x ?y)]
+          [(both ?x ?y) (both ?x ?t) (reachable ?t ?y)]]");
+    let run = |query: &str| {
+        q(
+            &edn(query),
+            &[Input::Db(db.clone()), Input::Value(rules.clone())],
+        )
+    };
+    let r = run("[:find ?a ?b :in $ % :where (unreachable ?x ?y) [?x :name ?a] [?y :name ?b]]")
+        .expect("q");
+    assert_eq!(
+        r,
+        edn(r#"#{["A" "D"] ["B" "D"] ["C" "D"] ["D" "A"] ["D" "B"] ["D" "C"] ["D" "D"]}"#),
+        "{r}"
+    );
+    // Bound first argument, and a third stratum negating the second.
+    let r =
+        run("[:find [?b ...] :in $ % :where [?x :name \"B\"] (unreachable ?x ?y) [?y :name ?b]]")
+            .expect("q");
+    assert_eq!(r, edn(r#"["D"]"#), "{r}");
+    let r = run("[:find ?a :in $ % :where (lonely ?x) [?x :name ?a]]").expect("q");
+    assert_eq!(r, edn("#{}"), "{r}");
+    // A recursive rule using a lower stratum both positively and negatively.
+    let r = run("[:find (count ?x) . :with ?y :in $ % :where (both ?x ?y)]").expect("q");
+    assert_eq!(r, Value::Long(16), "{r}");
+    // Not stratifiable: p and q negate each other; r negates itself.
+    for (rules, names) in [
+        (
+            "[[(p ?x) [?x :name] (not (q ?x))] [(q ?x) [?x :age] (not (p ?x))]]",
+            "Rules p, q recurse through negation",
+        ),
+        (
+            "[[(r ?x) [?x :name]] [(r ?x) [?x :follow ?y] (not (r ?y))]]",
+            "Rules r recurse through negation",
+        ),
+    ] {
+        let e = q(
+            &edn("[:find ?x :in $ % :where [?x :name]]"),
+            &[Input::Db(db.clone()), Input::Value(edn(rules))],
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, crate::error::ErrorKind::Syntax, "{e}");
+        assert!(e.message.contains(names), "{e}");
+    }
 }
