@@ -469,3 +469,89 @@ fn help_lists_every_command_with_examples() {
     }
     assert!(r.out.contains("query"), "q has the alias query");
 }
+
+#[test]
+fn maintenance_commands() {
+    let dir = setup();
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "transact",
+            "conn:cfg.edn",
+            r#"[{:db/id -1 :name "Ivan" :age 30}]"#,
+        ],
+    );
+    ok(
+        d,
+        &[
+            "transact",
+            "conn:cfg.edn",
+            r#"[[:db/add [:name "Ivan"] :age 31]]"#,
+        ],
+    );
+    let m = ok(d, &["metrics", "db:cfg.edn"]);
+    assert!(
+        m.get_kw("count")
+            .and_then(Value::as_long)
+            .is_some_and(|n| n > 0),
+        "{m}"
+    );
+    assert!(
+        m.get_kw("per-attr-counts")
+            .and_then(|c| c.get_kw("name"))
+            .is_some(),
+        "{m}"
+    );
+    let out = d.join("sub dir");
+    std::fs::create_dir_all(&out).unwrap();
+    let file = out.join("out.cairn");
+    let file = file.to_str().unwrap();
+    let e = ok(d, &["export-db", "conn:cfg.edn", file]);
+    assert!(e.get_kw("datoms").is_some(), "{e}");
+    std::fs::write(
+        d.join("cfg2.edn"),
+        r#"{:store {:backend :redb :path "db2.redb"}}"#,
+    )
+    .unwrap();
+    ok(d, &["create-database", "cfg2.edn"]);
+    ok(d, &["import-db", "conn:cfg2.edn", file]);
+    let q = "[:find ?a ?tx ?added :where [?e :age ?a ?tx ?added]]";
+    assert_eq!(
+        ok(d, &["query", q, "history:cfg2.edn"]),
+        ok(d, &["query", q, "history:cfg.edn"])
+    );
+    let gc = ok(d, &["gc-storage", "conn:cfg.edn"]);
+    assert!(gc.get_kw("deleted").is_some(), "{gc}");
+    assert_eq!(
+        ok(
+            d,
+            &["query", "[:find ?a . :where [_ :age ?a]]", "db:cfg.edn"]
+        ),
+        Value::Long(31)
+    );
+    let r = cairn(d, &["import-db", "conn:cfg2.edn", file], None);
+    assert_eq!(
+        r.code, 1,
+        "a second import into a non-empty database fails: {}",
+        r.err
+    );
+    std::fs::write(
+        d.join("datoms.edn"),
+        r#"[[1 :name "Oleg" 536870913 true] [1 :age 50 536870913 true]]"#,
+    )
+    .unwrap();
+    let l = ok(d, &["load-entities", "conn:cfg.edn", "edn:datoms.edn"]);
+    assert!(l.get_kw("tempids").is_some(), "{l}");
+    assert_eq!(
+        ok(
+            d,
+            &[
+                "query",
+                "[:find ?a . :where [?e :name \"Oleg\"] [?e :age ?a]]",
+                "db:cfg.edn"
+            ]
+        ),
+        Value::Long(50)
+    );
+}

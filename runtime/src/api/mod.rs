@@ -281,6 +281,11 @@ pub const OPS: &[&str] = &[
     "since",
     "schema",
     "reverse-schema",
+    "metrics",
+    "gc-storage",
+    "export-db",
+    "import-db",
+    "load-entities",
 ];
 
 /// Calls operation `op` with resolved arguments.
@@ -424,6 +429,50 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
         "reverse-schema" => {
             a.count(1, 1)?;
             Ok(a.db(0)?.schema().reverse_value())
+        }
+        "metrics" => {
+            a.count(1, 1)?;
+            crate::maint::metrics(&a.db(0)?)
+        }
+        "gc-storage" => {
+            a.count(1, 2)?;
+            let conn = a.conn(0)?;
+            let before = match args.get(1) {
+                None => None,
+                Some(_) => match a.value(1)? {
+                    Value::Inst(ms) => Some(ms),
+                    Value::Nil => None,
+                    other => {
+                        return Err(usage(format!(
+                            "gc-storage: expected an instant, got {other}"
+                        )));
+                    }
+                },
+            };
+            crate::maint::gc_storage(&conn, before)
+        }
+        "export-db" | "import-db" => {
+            a.count(2, 2)?;
+            let path = a.value(1)?;
+            let path = path
+                .as_str()
+                .map(std::path::PathBuf::from)
+                .ok_or_else(|| usage(format!("{op}: expected a file path string, got {path}")))?;
+            if op == "export-db" {
+                crate::maint::export_db(&a.db(0)?, &path)
+            } else {
+                crate::maint::import_db(&a.conn(0)?, &path)
+            }
+        }
+        "load-entities" => {
+            a.count(2, 2)?;
+            let datoms = a.value(1)?;
+            let datoms = datoms.as_seq().ok_or_else(|| {
+                usage(format!(
+                    "load-entities: expected a vector of [e a v tx added], got {datoms}"
+                ))
+            })?;
+            crate::maint::load_entities(&a.conn(0)?, datoms)
         }
         other => Err(usage(format!(
             "Unknown operation {other}; known: {}",

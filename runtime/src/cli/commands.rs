@@ -14,6 +14,8 @@ pub enum ArgKind {
     Data,
     /// Any of the above (query inputs).
     Any,
+    /// A file path, taken as written.
+    Path,
 }
 
 impl ArgKind {
@@ -25,6 +27,7 @@ impl ArgKind {
             ArgKind::Db => "db:CONFIG | asof:T:CONFIG | since:T:CONFIG | history:CONFIG",
             ArgKind::Data => "EDN",
             ArgKind::Any => "EDN or db:CONFIG ...",
+            ArgKind::Path => "FILE",
         }
     }
 }
@@ -277,6 +280,52 @@ pub fn commands() -> Vec<CommandSpec> {
             "Prints the reverse schema: {property #{attributes}}.",
             vec![db()],
             &["cairn reverse-schema db:cfg.edn"],
+        ),
+        cmd(
+            "metrics",
+            "Prints datom counts per index, per attribute and per entity, and the storage size.",
+            vec![db()],
+            &["cairn metrics db:cfg.edn"],
+        ),
+        cmd(
+            "gc-storage",
+            "Removes stored nodes no retained commit reaches; with an instant, commits before it are dropped.",
+            vec![
+                conn(),
+                ArgSpec {
+                    optional: true,
+                    ..arg("remove-before", Data, "Drop commits before this #inst")
+                },
+            ],
+            &[
+                "cairn gc-storage conn:cfg.edn",
+                "cairn gc-storage conn:cfg.edn '#inst \"2026-01-01\"'",
+            ],
+        ),
+        cmd(
+            "export-db",
+            "Writes every datom (with history) to a versioned, checksummed export file.",
+            vec![
+                arg(
+                    "db",
+                    Conn,
+                    "The database to export (conn:CONFIG or db:CONFIG)",
+                ),
+                arg("file", Path, "The file to write"),
+            ],
+            &["cairn export-db conn:cfg.edn out.cairn"],
+        ),
+        cmd(
+            "import-db",
+            "Replays an export file into an empty database, keeping ids, transactions and instants.",
+            vec![conn(), arg("file", Path, "The export file")],
+            &["cairn import-db conn:cfg2.edn out.cairn"],
+        ),
+        cmd(
+            "load-entities",
+            "Loads [e a v tx added] datoms, remapping entity and transaction ids.",
+            vec![conn(), arg("datoms", Data, "A vector of [e a v tx added]")],
+            &["cairn load-entities conn:cfg.edn edn:datoms.edn"],
         ),
     ]
 }

@@ -111,7 +111,7 @@ impl Session {
                 .map_err(|e| Error::other(format!("Cannot read standard input: {e}")))?;
             return Ok(Arg::Value(parse_edn_arg(&s, "standard input")?));
         }
-        if let Some((prefix, rest)) = raw.split_once(':') {
+        if let Some((prefix, rest)) = raw.split_once(':').filter(|_| kind != ArgKind::Path) {
             match prefix {
                 "db" => return Ok(Arg::Db(self.connect(&config_file(rest)?)?.db()?)),
                 "conn" => return Ok(Arg::Conn(self.connect(&config_file(rest)?)?)),
@@ -155,6 +155,7 @@ impl Session {
                 "{name}: expected db:CONFIG, asof:T:CONFIG, since:T:CONFIG or history:CONFIG, got {raw}"
             ))),
             ArgKind::Data | ArgKind::Any => Ok(Arg::Value(parse_edn_arg(raw, name)?)),
+            ArgKind::Path => Ok(Arg::Value(Value::str(raw))),
         }
     }
 }
