@@ -1462,6 +1462,9 @@ fn coll_match(tuples: &[Vec<Value>], terms: &[Term], pvars: &[Var]) -> Rel {
     }
 }
 
+/// Bound values by the value (or entity id) they match.
+type ValueIndex = HashMap<Value, Vec<Value>>;
+
 /// Matches a pattern against a database. `base` holds the bound variables
 /// of the pattern; the result has columns `pvars`, with the bound variables
 /// that were looked up (substituted) carrying their original values (so a
@@ -1508,6 +1511,35 @@ fn db_match(
         vec![Vec::new()]
     } else {
         base.project(&svars).rows
+    };
+    // A bound v that is not substituted (no index seek can use it, e.g. the
+    // attribute is a variable) is filtered during the scan: each bound value
+    // keyed by itself (non-ref attributes) and by the entity it resolves to
+    // (ref attributes: ids, idents, lookup refs); rows carry the bound
+    // value as given, so the join with its relation matches.
+    let v_filter: Option<(ValueIndex, ValueIndex)> = match pos_var(2) {
+        Some(vv) if is_bound(2) && !subst.contains(&2) && !svars.contains(vv) => {
+            let mut plain: HashMap<Value, Vec<Value>> = HashMap::new();
+            let mut refs: HashMap<Value, Vec<Value>> = HashMap::new();
+            for row in base.project(std::slice::from_ref(vv)).rows {
+                let Some(val) = row.into_iter().next() else {
+                    continue;
+                };
+                let id = match &val {
+                    Value::Long(_) => Some(val.clone()),
+                    Value::Vector(_) | Value::Keyword(_) => {
+                        db.entid(&val).ok().flatten().map(Value::Long)
+                    }
+                    _ => None,
+                };
+                if let Some(id) = id {
+                    refs.entry(id).or_default().push(val.clone());
+                }
+                plain.entry(val.clone()).or_default().push(val);
+            }
+            Some((plain, refs))
+        }
+        _ => None,
     };
     // Resolve constant e.
     let mut consts: [Option<Value>; 5] = Default::default();
@@ -1622,40 +1654,59 @@ fn db_match(
                     continue;
                 }
             }
-            let mut row: Vec<Option<Value>> = vec![None; pvars.len()];
-            let mut ok = true;
-            for (i, term) in terms.iter().enumerate() {
-                if let Term::Var(var) = term {
-                    let k = pvars.iter().position(|x| x == var).unwrap_or(0);
-                    // substituted vars carry the combo's original value
-                    let val = if subst.contains(&i) {
-                        let sk = svars.iter().position(|x| x == var).unwrap_or(0);
-                        combo[sk].clone()
-                    } else {
-                        fields[i].clone()
+            let v_alts: Vec<Option<Value>> = match &v_filter {
+                None => vec![None],
+                Some((plain, refs)) => {
+                    let is_ref = match &attr {
+                        Some(at) => at.is_ref(),
+                        None => db.attr(&d.a).is_some_and(|at| at.is_ref()),
                     };
-                    match &row[k] {
-                        Some(x) if x != &val && !subst.contains(&i) => {
-                            ok = false;
-                            break;
-                        }
-                        Some(_) if subst.contains(&i) => {
-                            // self-join between a substituted position and a
-                            // datom field: compare resolved values
-                            if fields[i] != resolved(db, &val) {
+                    let m = if is_ref { refs } else { plain };
+                    match m.get(&d.v) {
+                        Some(alts) => alts.iter().cloned().map(Some).collect(),
+                        None => continue,
+                    }
+                }
+            };
+            for v_alt in v_alts {
+                let mut row: Vec<Option<Value>> = vec![None; pvars.len()];
+                let mut ok = true;
+                for (i, term) in terms.iter().enumerate() {
+                    if let Term::Var(var) = term {
+                        let k = pvars.iter().position(|x| x == var).unwrap_or(0);
+                        // substituted vars carry the combo's original value, a
+                        // filtered v the bound value it matched
+                        let val = if subst.contains(&i) {
+                            let sk = svars.iter().position(|x| x == var).unwrap_or(0);
+                            combo[sk].clone()
+                        } else if let (2, Some(alt)) = (i, &v_alt) {
+                            alt.clone()
+                        } else {
+                            fields[i].clone()
+                        };
+                        match &row[k] {
+                            Some(x) if x != &val && !subst.contains(&i) => {
                                 ok = false;
                                 break;
                             }
+                            Some(_) if subst.contains(&i) => {
+                                // self-join between a substituted position and a
+                                // datom field: compare resolved values
+                                if fields[i] != resolved(db, &val) {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                            _ => row[k] = Some(val),
                         }
-                        _ => row[k] = Some(val),
                     }
                 }
+                if !ok {
+                    continue;
+                }
+                // a repeated var whose first occurrence was substituted
+                rows.push(row.into_iter().map(|x| x.unwrap_or(Value::Nil)).collect());
             }
-            if !ok {
-                continue;
-            }
-            // a repeated var whose first occurrence was substituted
-            rows.push(row.into_iter().map(|x| x.unwrap_or(Value::Nil)).collect());
         }
     }
     Ok(Rel {

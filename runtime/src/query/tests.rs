@@ -701,3 +701,53 @@ fn negation_in_recursive_rules_is_stratified() {
         assert!(e.message.contains(names), "{e}");
     }
 }
+
+#[test]
+fn lookup_ref_in_value_position_without_an_index() {
+    let db = people();
+    let run = |query: &str, arg: &str| {
+        q(
+            &edn(query),
+            &[Input::Db(db.clone()), Input::Value(edn(arg))],
+        )
+    };
+    // The attribute is a variable, so no index seek uses ?f: the bound
+    // lookup ref still matches the entity it resolves to (A follows B).
+    let r = run(
+        "[:find ?n ?a ?f :in $ ?f :where [?e ?a ?f] [?e :name ?n]]",
+        r#"[:name "B"]"#,
+    )
+    .expect("scalar");
+    assert_eq!(r, edn(r#"#{["A" :follow [:name "B"]]}"#), "{r}");
+    let r = run(
+        "[:find ?n :in $ ?f :where [?e _ ?f] [?e :name ?n]]",
+        r#"[:name "Nobody"]"#,
+    )
+    .expect("unresolvable scalar");
+    assert_eq!(r, edn("#{}"), "{r}");
+    // A collection mixing lookup refs, an entity id and values of other
+    // attributes: each matches where it applies.
+    let c = match run("[:find ?e . :where [?e :name \"C\"]]", "nil") {
+        Ok(Value::Long(c)) => c,
+        other => panic!("expected C's id, got {other:?}"),
+    };
+    let r = run(
+        "[:find ?n ?f :in $ [?f ...] :where [?e ?a ?f] [?e :name ?n]]",
+        &format!(r#"[[:name "B"] {c} [:name "Nobody"] 40 "D"]"#),
+    )
+    .expect("collection");
+    assert_eq!(
+        r,
+        edn(&format!(
+            r#"#{{["A" [:name "B"]] ["B" {c}] ["D" 40] ["D" "D"]}}"#
+        )),
+        "{r}"
+    );
+    // Bound by a function clause.
+    let r = run(
+        "[:find ?n :in $ ?x :where [(ground [:name \"A\"]) ?f] [?e ?a ?f] [?e :name ?n]]",
+        "nil",
+    )
+    .expect("function");
+    assert_eq!(r, edn(r#"#{["C"]}"#), "{r}");
+}
