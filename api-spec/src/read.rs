@@ -72,6 +72,14 @@ fn name_of(v: &Value) -> Option<String> {
     }
 }
 
+/// Where an item is: by its `key` name when it has one, else `fallback`.
+fn locate(v: &Value, key: &str, named: impl Fn(&str) -> String, fallback: String) -> String {
+    match v.get_kw(key).and_then(name_of) {
+        Some(n) => named(&n),
+        None => fallback,
+    }
+}
+
 impl Reader<'_> {
     /// Checks `v` is a map whose keys are all among `allowed` keywords.
     fn keys<'v>(
@@ -272,7 +280,12 @@ impl Reader<'_> {
     }
 
     fn error_kind(&mut self, v: &Value, i: usize) -> Option<ErrorKindDecl> {
-        let fallback = format!("error kind #{}", i + 1);
+        let fallback = locate(
+            v,
+            "name",
+            |n| format!("error kind `{n}`"),
+            format!("error kind #{}", i + 1),
+        );
         self.keys(v, &fallback, &["name", "doc", "http-status"])?;
         let name = self.req_name(v, "name", &fallback)?;
         let at = format!("error kind `{name}`");
@@ -293,7 +306,12 @@ impl Reader<'_> {
     }
 
     fn field(&mut self, v: &Value, owner: &str, i: usize) -> Option<Field> {
-        let fallback = format!("{owner} field #{}", i + 1);
+        let fallback = locate(
+            v,
+            "name",
+            |n| format!("{owner} field `{n}`"),
+            format!("{owner} field #{}", i + 1),
+        );
         self.keys(v, &fallback, &["name", "doc", "type", "optional?"])?;
         let name = self.req_name(v, "name", &fallback)?;
         let at = format!("{owner} field `{name}`");
@@ -314,7 +332,12 @@ impl Reader<'_> {
     }
 
     fn type_decl(&mut self, v: &Value, i: usize) -> Option<TypeDecl> {
-        let fallback = format!("type #{}", i + 1);
+        let fallback = locate(
+            v,
+            "name",
+            |n| format!("type `{n}`"),
+            format!("type #{}", i + 1),
+        );
         self.keys(
             v,
             &fallback,
@@ -398,7 +421,12 @@ impl Reader<'_> {
     fn enum_values(&mut self, v: &Value, at: &str) -> Vec<EnumValue> {
         let mut out = Vec::new();
         for (i, item) in self.items(v, "values", at).iter().enumerate() {
-            let fallback = format!("{at} value #{}", i + 1);
+            let fallback = locate(
+                item,
+                "value",
+                |n| format!("{at} value `:{n}`"),
+                format!("{at} value #{}", i + 1),
+            );
             if self.keys(item, &fallback, &["value", "doc"]).is_none() {
                 continue;
             }
@@ -417,7 +445,12 @@ impl Reader<'_> {
     fn variants(&mut self, v: &Value, at: &str) -> Vec<Variant> {
         let mut out = Vec::new();
         for (i, item) in self.items(v, "variants", at).iter().enumerate() {
-            let fallback = format!("{at} variant #{}", i + 1);
+            let fallback = locate(
+                item,
+                "name",
+                |n| format!("{at} variant `{n}`"),
+                format!("{at} variant #{}", i + 1),
+            );
             if self
                 .keys(item, &fallback, &["name", "doc", "type"])
                 .is_none()
@@ -438,7 +471,12 @@ impl Reader<'_> {
     }
 
     fn arg(&mut self, v: &Value, op: &str, i: usize) -> Option<Arg> {
-        let fallback = format!("{op} arg #{}", i + 1);
+        let fallback = locate(
+            v,
+            "name",
+            |n| format!("{op} arg `{n}`"),
+            format!("{op} arg #{}", i + 1),
+        );
         self.keys(
             v,
             &fallback,
@@ -471,7 +509,7 @@ impl Reader<'_> {
     }
 
     fn op(&mut self, v: &Value, i: usize) -> Option<Op> {
-        let fallback = format!("op #{}", i + 1);
+        let fallback = locate(v, "name", |n| format!("op `{n}`"), format!("op #{}", i + 1));
         self.keys(
             v,
             &fallback,
