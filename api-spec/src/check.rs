@@ -311,12 +311,19 @@ fn check_example(spec: &Spec, op: &Op, ex: &Example, at: &str, errs: &mut SpecEr
 /// Whether the example value `v` has the shape of `ty`. A bare symbol is a
 /// fixture reference and fits any handle type.
 pub(crate) fn fits(spec: &Spec, v: &Value, ty: &TypeRef) -> Result<(), String> {
+    fits_in(spec, v, ty, &[])
+}
+
+/// `within` holds the named types already entered for this same value (not
+/// for an element of it): entering one again is a cycle that would never
+/// consume the value, e.g. a variant that is one of its own alternatives.
+fn fits_in(spec: &Spec, v: &Value, ty: &TypeRef, within: &[&str]) -> Result<(), String> {
     match ty {
         TypeRef::Maybe { of } => {
             if v.is_nil() {
                 Ok(())
             } else {
-                fits(spec, v, of)
+                fits_in(spec, v, of, within)
             }
         }
         TypeRef::Vector { of } => match v {
@@ -332,14 +339,25 @@ pub(crate) fn fits(spec: &Spec, v: &Value, ty: &TypeRef) -> Result<(), String> {
                 .try_for_each(|(k, x)| fits(spec, k, key).and_then(|()| fits(spec, x, value))),
             None => Err(format!("{v} is not a map of {key} to {value}")),
         },
-        TypeRef::Named { name } => match spec.type_decl(name) {
-            None => Ok(()), // reported as an unknown type already
-            Some(decl) => fits_decl(spec, v, decl),
-        },
+        TypeRef::Named { name } => {
+            if within.contains(&name.as_str()) {
+                return Err(format!(
+                    "type `{name}` refers to itself without nesting (a cycle of variants)"
+                ));
+            }
+            match spec.type_decl(name) {
+                None => Ok(()), // reported as an unknown type already
+                Some(decl) => {
+                    let mut inner = within.to_vec();
+                    inner.push(name);
+                    fits_decl(spec, v, decl, &inner)
+                }
+            }
+        }
     }
 }
 
-fn fits_decl(spec: &Spec, v: &Value, decl: &TypeDecl) -> Result<(), String> {
+fn fits_decl(spec: &Spec, v: &Value, decl: &TypeDecl, within: &[&str]) -> Result<(), String> {
     let name = &decl.name;
     let mismatch = || Err(format!("{v} is not a {name}"));
     match &decl.kind {
@@ -378,15 +396,14 @@ fn fits_decl(spec: &Spec, v: &Value, decl: &TypeDecl) -> Result<(), String> {
             }
         },
         TypeKind::Variant { variants } => {
-            if variants.iter().any(|x| fits(spec, v, &x.ty).is_ok()) {
-                Ok(())
-            } else {
-                let all: Vec<String> = variants.iter().map(|x| x.ty.to_string()).collect();
-                Err(format!(
-                    "{v} is not a {name} (none of {} fits)",
-                    all.join(", ")
-                ))
+            let mut why = Vec::new();
+            for x in variants {
+                match fits_in(spec, v, &x.ty, within) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => why.push(e),
+                }
             }
+            Err(format!("{v} is not a {name}: {}", why.join("; ")))
         }
     }
 }

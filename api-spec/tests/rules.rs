@@ -316,3 +316,16 @@ fn bad_stability_and_type_syntax() {
     assert_has(&errs, K::Missing, &["op `count`", ":stability"]);
     assert_has(&errs, K::Syntax, &["op `count` arg `x`", "[:list Long]"]);
 }
+
+#[test]
+fn self_referential_variant_does_not_overflow() {
+    let types = r#"{:name Loop :kind :variant :rust "V" :doc "x"
+                    :variants [{:name a :type Loop :doc "x"} {:name b :type [:maybe Loop] :doc "x"}]}"#;
+    let ops = "{:name count :doc \"C.\" :args [{:name x :type Loop :doc \"x\"}] :ret Long :categories [:x] \
+               :stability :stable :remote? true :pure? true :examples [{:desc \"d\" :args [1]}]}";
+    assert_has(
+        &errors(&spec(types, ops)),
+        K::Example,
+        &["op `count` example #1 arg `x`", "refers to itself"],
+    );
+}
