@@ -2,7 +2,8 @@
 //! (`"person/name"` → `:person/name`, a leading `:` is dropped); a string
 //! value starting with `:` is a keyword (`":active"`); `"\\:x"` escapes a
 //! literal colon string; numbers, booleans, `null` (nil), arrays (vectors)
-//! and objects (maps) are literal. Results use the same rule in reverse;
+//! and objects (maps) are literal. Integers are exact up to 64 bits (an
+//! unsigned one beyond `i64` arrives as a bigint). Results use the same rule in reverse;
 //! values JSON cannot express travel as strings: instants as ISO-8601,
 //! UUIDs and characters as text, bytes as hex, sets as arrays.
 
@@ -29,16 +30,12 @@ pub fn from_json(j: &serde_json::Value) -> Result<Value> {
         J::Null => Value::Nil,
         J::Bool(b) => Value::Bool(*b),
         J::Number(n) => {
-            let text = n.to_string();
             if let Some(l) = n.as_i64() {
                 Value::Long(l)
-            } else if text.contains(['.', 'e', 'E']) {
-                Value::Double(
-                    text.parse()
-                        .map_err(|_| Error::syntax(format!("Invalid JSON number {text}")))?,
-                )
+            } else if let Some(u) = n.as_u64() {
+                Value::bigint(num_bigint::BigInt::from(u))
             } else {
-                crate::edn::read(&format!("{text}N"))?
+                Value::Double(n.as_f64().unwrap_or(f64::NAN))
             }
         }
         J::String(s) => string_value(s),
