@@ -144,6 +144,14 @@ impl Ctx {
         }
         out
     }
+    /// Removes and returns, separately, every relation binding one of `vars`.
+    pub fn take_each(&mut self, vars: &[Var]) -> Vec<Rel> {
+        let (taken, kept) = std::mem::take(&mut self.rels)
+            .into_iter()
+            .partition(|r| r.vars.iter().any(|v| vars.contains(v)));
+        self.rels = kept;
+        taken
+    }
     /// Adds a relation, joining it with every relation sharing a variable.
     pub fn add(&mut self, rel: Rel) {
         let vars = rel.vars.clone();
@@ -394,6 +402,15 @@ impl Estimator for Est<'_> {
                 .as_keyword()
                 .and_then(|k| db.attr(k))
                 .is_some_and(|x| x.in_avet()),
+            _ => false,
+        }
+    }
+    fn is_unique(&self, src: Option<&Symbol>, a: &Value) -> bool {
+        match self.engine.sources.get(src.unwrap_or(self.default)) {
+            Some(Src::Db(db)) => a
+                .as_keyword()
+                .and_then(|k| db.attr(k))
+                .is_some_and(|x| x.unique.is_some()),
             _ => false,
         }
     }
@@ -658,8 +675,61 @@ impl Engine {
             }
         }
         let bound: Vec<Var> = pvars.iter().filter(|v| ctx.bound(v)).cloned().collect();
-        let base = ctx.take(&bound);
+        // The relations binding the pattern's variables. When there are
+        // several, the smallest one drives the index lookups and the others
+        // are hash-joined afterwards, so their cross product is never built.
+        let mut holders = ctx.take_each(&bound);
+        // Prefer the relation binding the entity position (one EAVT seek per
+        // entity), then the smallest.
+        let e_var = terms.first().and_then(Term::as_var);
+        let mut base = match holders
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, r)| (!e_var.is_some_and(|v| r.vars.contains(v)), r.rows.len()))
+        {
+            Some((i, _)) => holders.swap_remove(i),
+            None => Rel::unit(),
+        };
+        // Relations that must take part in the lookups join the driving one
+        // first: single rows (scalar inputs, free to join), and relations
+        // holding the value variable with lookup refs or idents that the
+        // lookup resolves (they are returned as bound, unresolved).
         let src = self.src(src)?.clone();
+        let v_var = terms.get(2).and_then(Term::as_var);
+        // Values of a ref attribute (or of an attribute left open) may be
+        // lookup refs or idents; other values are compared as they are.
+        let v_resolves = match (&src, terms.get(1)) {
+            (Src::Db(db), Some(Term::Const(a))) => a
+                .as_keyword()
+                .and_then(|k| db.attr(k))
+                .is_some_and(|x| x.is_ref()),
+            (Src::Db(_), _) => true,
+            (Src::Coll(_), _) => false,
+        };
+        let needs_lookup = |r: &Rel| {
+            r.rows.len() <= 1
+                || v_resolves
+                    && v_var
+                        .and_then(|v| r.vars.iter().position(|x| x == v))
+                        .is_some_and(|col| {
+                            r.rows.iter().any(|row| {
+                                matches!(
+                                    row.get(col),
+                                    Some(Value::Vector(_) | Value::List(_) | Value::Keyword(_))
+                                )
+                            })
+                        })
+        };
+        let (with_base, holders): (Vec<Rel>, Vec<Rel>) =
+            holders.into_iter().partition(|r| needs_lookup(r));
+        for r in with_base {
+            base = join(base, r);
+        }
+        let driving: Vec<Var> = bound
+            .iter()
+            .filter(|v| base.vars.contains(v))
+            .cloned()
+            .collect();
         let p = match &src {
             Src::Coll(tuples) => coll_match(tuples, terms, &pvars),
             Src::Db(db) => {
@@ -667,10 +737,14 @@ impl Engine {
                     .first()
                     .and_then(Term::as_var)
                     .is_some_and(|v| self.scalars.contains(v));
-                db_match(db.as_ref(), terms, &pvars, &base, &bound, strict)?
+                db_match(db.as_ref(), terms, &pvars, &base, &driving, strict)?
             }
         };
-        ctx.push_joined(base, p);
+        let mut joined = join(base, p);
+        for other in holders {
+            joined = join(joined, other);
+        }
+        ctx.push_joined(Rel::unit(), joined);
         Ok(())
     }
 

@@ -4,8 +4,10 @@
 //! are written (else "Insufficient bindings"), function clauses are deferred
 //! until their inputs are bound, and `not`/`or`/rule calls/functions are
 //! barriers that nothing moves across. Inside a run of data patterns (joins
-//! commute) the planner picks the pattern connected to what is already bound
-//! with the smallest estimated row count first, and hoists each predicate of
+//! commute) the planner picks the pattern with the smallest estimated row
+//! count first (a pattern whose entity, or value of a unique attribute, is
+//! bound counts 1/16 of its unbound estimate; ties prefer connected
+//! patterns), and hoists each predicate of
 //! the run to right after the pattern that binds its last input.
 
 use std::collections::BTreeSet;
@@ -34,6 +36,8 @@ pub trait Estimator {
     fn estimate(&self, src: Option<&crate::value::Symbol>, terms: &[Term]) -> Option<u64>;
     /// Is `a` kept in AVET on source `src`?
     fn in_avet(&self, src: Option<&crate::value::Symbol>, a: &Value) -> bool;
+    /// Is `a` a unique attribute on source `src` (one entity per value)?
+    fn is_unique(&self, src: Option<&crate::value::Symbol>, a: &Value) -> bool;
     /// Is `src` a database (not a collection)?
     fn is_db(&self, src: Option<&crate::value::Symbol>) -> bool;
 }
@@ -178,19 +182,37 @@ pub fn plan(clauses: &[Clause], bound0: &BTreeSet<Var>, est: &dyn Estimator) -> 
         };
         place_preds(&bound, &mut preds, &mut out);
         while !patterns.is_empty() {
-            let mut best: Option<(usize, (u8, u64))> = None;
+            let mut best: Option<(usize, (u64, u8))> = None;
             for (pi, &k) in patterns.iter().enumerate() {
                 let Clause::Pattern { src, terms, .. } = &clauses[k] else {
                     continue;
                 };
                 let vars: BTreeSet<Var> = terms.iter().filter_map(Term::as_var).cloned().collect();
+                // A pattern sharing no variable with what is bound becomes a
+                // relation of its own (the engine never builds the cross
+                // product), so it competes on its estimate alone; one that
+                // shares a variable is probed with the bound values and is
+                // expected to yield far fewer rows than its unbound estimate.
                 let connected = vars.is_empty() || bound.is_empty() || !vars.is_disjoint(&bound);
                 let mut e = est.estimate(src.as_ref(), terms).unwrap_or(u64::MAX / 4);
-                if !vars.is_disjoint(&bound) {
-                    // bound vars restrict the match; assume strongly
+                let bound_at = |i: usize| {
+                    terms
+                        .get(i)
+                        .and_then(Term::as_var)
+                        .is_some_and(|v| bound.contains(v))
+                };
+                let unique = terms.get(1).is_some_and(|t| match t {
+                    Term::Const(a) => est.is_unique(src.as_ref(), a),
+                    _ => false,
+                });
+                // A bound entity, or a bound value of a unique attribute,
+                // narrows the match to a few datoms per binding; a bound
+                // value of another attribute may fan out to many entities
+                // per value (a many-to-many join), so it earns no discount.
+                if bound_at(0) || (bound_at(2) && unique) {
                     e /= 16;
                 }
-                let score = (u8::from(!connected), e);
+                let score = (e, u8::from(!connected));
                 if best.as_ref().is_none_or(|(_, s)| score < *s) {
                     best = Some((pi, score));
                 }

@@ -751,3 +751,47 @@ fn lookup_ref_in_value_position_without_an_index() {
     .expect("function");
     assert_eq!(r, edn(r#"#{["C"]}"#), "{r}");
 }
+
+#[test]
+fn value_join_builds_no_many_to_many_intermediate() {
+    let config = crate::Config::memory("query-tests-value-join");
+    crate::create_database(&config).expect("create");
+    let conn = crate::connect(&config).expect("connect");
+    conn.transact(
+        &edn("[{:db/ident :age :db/valueType :db.type/long :db/cardinality :db.cardinality/one :db/index true}
+               {:db/ident :dept :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one :db/index true}]"),
+        None,
+    )
+    .expect("schema");
+    let mut tx = Vec::new();
+    for i in 0..100 {
+        tx.push(edn(&format!("{{:db/id \"a{i}\" :age 40 :dept :a}}")));
+        tx.push(edn(&format!("{{:db/id \"b{i}\" :age 41 :dept :b}}")));
+    }
+    tx.push(edn("{:age 41 :dept :a}"));
+    conn.transact(&Value::vector(tx), None).expect("data");
+    let db: Arc<dyn Source> = Arc::new(conn.db().expect("db"));
+    let query =
+        edn("[:find ?e1 ?e2 :where [?e1 :age 40] [?e2 :age 41] [?e1 :dept ?d] [?e2 :dept ?d]]");
+    let stats = super::query_stats(&query, &[Input::Db(db)]).expect("stats");
+    let rows: Vec<i64> = stats
+        .get_kw("stats")
+        .and_then(Value::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .flat_map(|s| {
+            s.get_kw("rels")
+                .and_then(Value::as_seq)
+                .unwrap_or(&[])
+                .to_vec()
+        })
+        .filter_map(|r| r.get_kw("rows").and_then(Value::as_long))
+        .collect();
+    // Joining on ?d before ?e2 is narrowed would hold 100 × 101 rows.
+    assert!(rows.iter().all(|&n| n <= 201), "intermediate rows {rows:?}");
+    match stats.get_kw("ret") {
+        Some(Value::Set(s)) => assert_eq!(s.len(), 100),
+        other => panic!("expected a set of 100 pairs, got {other:?}"),
+    }
+    conn.release();
+}
