@@ -9,6 +9,9 @@
 
 pub mod wire;
 
+/// The spec model the op layer and the CLI follow (see [`spec`]).
+pub use cairn_api_spec;
+
 use std::sync::{Arc, OnceLock};
 
 use cairn_api_spec::{Op, Target, TypeRef};
