@@ -100,26 +100,16 @@ fn resolve(op: &Op, v: &Value, ty: &TypeRef, conn: &Connection, dir: &Path) -> A
 /// Whether `actual` is `expected` (sets compare order-free; a set result
 /// may come back as any sequence).
 fn same(expected: &Value, actual: &Value) -> bool {
-    match (expected, actual) {
-        (Value::Set(_), _) => {
-            let mut e: Vec<&Value> = expected.as_seq().map_or_else(
-                || match expected {
-                    Value::Set(s) => s.iter().collect(),
-                    _ => Vec::new(),
-                },
-                |s| s.iter().collect(),
-            );
-            let mut a: Vec<&Value> = match actual {
-                Value::Set(s) => s.iter().collect(),
-                other => other
-                    .as_seq()
-                    .map(|s| s.iter().collect())
-                    .unwrap_or_default(),
-            };
-            e.sort();
-            a.sort();
-            e == a
-        }
+    let items = |v: &Value| -> Vec<Value> {
+        let mut xs: Vec<Value> = match v {
+            Value::Set(s) => s.iter().cloned().collect(),
+            other => other.as_seq().map(<[Value]>::to_vec).unwrap_or_default(),
+        };
+        xs.sort();
+        xs
+    };
+    match expected {
+        Value::Set(_) => items(expected) == items(actual),
         _ => expected == actual,
     }
 }

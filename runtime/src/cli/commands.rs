@@ -104,6 +104,19 @@ pub fn command(op: &Op) -> CommandSpec {
         if let Some(d) = &a.default {
             doc.push_str(&format!("; default {d}"));
         }
+        let is_data = !matches!(kind, ArgKind::Config | ArgKind::Conn | ArgKind::Db);
+        if op.arg_map && is_data && !after_first_data {
+            let keys: Vec<String> = op
+                .args
+                .iter()
+                .skip_while(|x| x.name != a.name)
+                .map(|x| format!(":{} ..", x.name))
+                .collect();
+            doc.push_str(&format!(
+                "; or one map {{{}}} of this and the following arguments",
+                keys.join(" ")
+            ));
+        }
         args.push(ArgSpec {
             name: a.name.clone(),
             kind,
@@ -113,7 +126,7 @@ pub fn command(op: &Op) -> CommandSpec {
             option: after_variadic,
         });
         after_variadic |= variadic;
-        if op.arg_map && !matches!(kind, ArgKind::Config | ArgKind::Conn | ArgKind::Db) {
+        if op.arg_map && is_data {
             after_first_data = true;
         }
     }
