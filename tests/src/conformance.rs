@@ -198,6 +198,12 @@ fn call(ctx: &Ctx, op: &str, args: Vec<StepArg>) -> cairn::Result<Value> {
                     }
                 });
             }
+            // The spec's `q query args?`: the inputs after the query are one
+            // vector (the CLI takes them as separate words).
+            if op == "q" && !resolved.is_empty() {
+                let inputs = resolved.split_off(1);
+                resolved.push(Arg::List(inputs));
+            }
             cairn::api::call(op, &resolved)
         }
         Driver::Cli { bin, cfg } => {

@@ -9,7 +9,12 @@
 
 pub mod wire;
 
-use std::sync::Arc;
+/// The spec model the op layer and the CLI follow (see [`spec`]).
+pub use cairn_api_spec;
+
+use std::sync::{Arc, OnceLock};
+
+use cairn_api_spec::{Op, Target, TypeRef};
 
 use crate::config::Config;
 use crate::conn::Connection;
@@ -32,6 +37,9 @@ pub enum Arg {
     Conn(Connection),
     /// A database value (possibly a time view).
     Db(Db),
+    /// A sequence of arguments, for a vector argument that may hold
+    /// handles (the query inputs of `q`: `[db "Ivan"]`).
+    List(Vec<Arg>),
 }
 
 impl Arg {
@@ -41,6 +49,7 @@ impl Arg {
             Arg::Config(_) => "a config".into(),
             Arg::Conn(_) => "a connection".into(),
             Arg::Db(_) => "a database".into(),
+            Arg::List(xs) => format!("a list of {} arguments", xs.len()),
         }
     }
 }
@@ -50,42 +59,111 @@ pub fn usage(msg: impl Into<String>) -> Error {
     crate::cli::usage_error(msg)
 }
 
-struct Args<'a> {
-    op: &'a str,
-    args: &'a [Arg],
+/// The validated API spec (`api-spec/api.edn`), read once.
+pub fn spec() -> &'static cairn_api_spec::Spec {
+    static SPEC: OnceLock<cairn_api_spec::Spec> = OnceLock::new();
+    SPEC.get_or_init(|| match cairn_api_spec::load() {
+        Ok(s) => s,
+        // The spec is compiled in and validated by its own crate's tests.
+        Err(e) => panic!("the shipped api.edn is invalid:\n{e}"),
+    })
 }
 
-impl<'a> Args<'a> {
-    fn count(&self, min: usize, max: usize) -> Result<()> {
-        if self.args.len() < min || self.args.len() > max {
-            let want = if min == max {
-                format!("{min}")
-            } else {
-                format!("{min} to {max}")
-            };
-            return Err(usage(format!(
-                "{} takes {want} arguments, got {}",
-                self.op,
-                self.args.len()
-            )));
+/// Whether a spec type is a handle-like leading argument (`Config`,
+/// `Connection`, `Db`): the part of a call an arg map never holds.
+fn is_handle(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Named { name } if matches!(name.as_str(), "Config" | "Connection" | "Db"))
+}
+
+/// The arguments of one call, normalized to the spec's positions: one slot
+/// per spec argument, `None` where an optional one was left out.
+struct Args<'a> {
+    op: &'a str,
+    args: Vec<Option<Arg>>,
+}
+
+/// Checks `args` against the spec's signature of `op` and returns them by
+/// position. Besides positional arguments (optional trailing ones may be
+/// left out), an `:arg-map? true` op also takes, after its leading handle
+/// arguments, one map whose keys are the remaining arguments' names
+/// (`datoms db {:index :avet :components [...]}`, `q {:query .. :args ..}`).
+fn normalize<'a>(op: &'a Op, args: &[Arg]) -> Result<Args<'a>> {
+    let lead = op.args.iter().take_while(|a| is_handle(&a.ty)).count();
+    let rest = &op.args[lead..];
+    if op.arg_map
+        && args.len() == lead + 1
+        && !rest.is_empty()
+        && let Some(Arg::Value(Value::Map(m))) = args.get(lead)
+    {
+        let named = |k: &Value| {
+            k.as_keyword()
+                .is_some_and(|k| rest.iter().any(|a| a.name == k.full()))
+        };
+        let complete = rest
+            .iter()
+            .all(|a| a.optional || m.contains_key(&Value::kw(&a.name)));
+        if complete && m.keys().all(named) {
+            let mut out: Vec<Option<Arg>> = args[..lead].iter().cloned().map(Some).collect();
+            for a in rest {
+                out.push(m.get(&Value::kw(&a.name)).cloned().map(Arg::Value));
+            }
+            return Ok(Args {
+                op: &op.name,
+                args: out,
+            });
         }
-        Ok(())
+    }
+    let (min, max) = (op.required_arity(), op.args.len());
+    if args.len() < min || args.len() > max {
+        let want = if min == max {
+            format!("{min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        let sig: Vec<String> = op
+            .args
+            .iter()
+            .map(|a| format!("{}{}", a.name, if a.optional { "?" } else { "" }))
+            .collect();
+        return Err(usage(format!(
+            "{} takes {want} arguments ({} {}), got {}",
+            op.name,
+            op.name,
+            sig.join(" "),
+            args.len()
+        )));
+    }
+    let mut out: Vec<Option<Arg>> = args.iter().cloned().map(Some).collect();
+    out.resize(max, None);
+    Ok(Args {
+        op: &op.name,
+        args: out,
+    })
+}
+
+impl Args<'_> {
+    fn get(&self, i: usize) -> Option<&Arg> {
+        self.args.get(i).and_then(Option::as_ref)
+    }
+    /// Whether argument `i` was given and is not nil.
+    fn given(&self, i: usize) -> bool {
+        !matches!(self.get(i), None | Some(Arg::Value(Value::Nil)))
     }
     fn config(&self, i: usize) -> Result<Config> {
-        match self.args.get(i) {
+        match self.get(i) {
             Some(Arg::Config(c)) => Ok(c.clone()),
-            Some(Arg::Value(v)) if v.as_map().is_some() => Config::from_value(v),
+            Some(Arg::Value(v)) if v.as_map().is_some() || v.is_nil() => Config::from_value(v),
             Some(other) => Err(usage(format!(
                 "{}: argument {} must be a config, got {}",
                 self.op,
                 i + 1,
                 other.describe()
             ))),
-            None => Err(usage(format!("{}: missing config argument", self.op))),
+            None => Config::from_value(&Value::Nil),
         }
     }
     fn conn(&self, i: usize) -> Result<Connection> {
-        match self.args.get(i) {
+        match self.get(i) {
             Some(Arg::Conn(c)) => Ok(c.clone()),
             Some(Arg::Config(c)) => crate::connect(c),
             Some(other) => Err(usage(format!(
@@ -98,7 +176,7 @@ impl<'a> Args<'a> {
         }
     }
     fn db(&self, i: usize) -> Result<Db> {
-        match self.args.get(i) {
+        match self.get(i) {
             Some(Arg::Db(d)) => Ok(d.clone()),
             Some(Arg::Conn(c)) => c.db(),
             Some(other) => Err(usage(format!(
@@ -110,8 +188,9 @@ impl<'a> Args<'a> {
             None => Err(usage(format!("{}: missing database argument", self.op))),
         }
     }
+    /// Data argument `i`; a left-out optional one is nil.
     fn value(&self, i: usize) -> Result<Value> {
-        match self.args.get(i) {
+        match self.get(i) {
             Some(Arg::Value(v)) => Ok(v.clone()),
             Some(other) => Err(usage(format!(
                 "{}: argument {} must be data, got {}",
@@ -119,7 +198,78 @@ impl<'a> Args<'a> {
                 i + 1,
                 other.describe()
             ))),
-            None => Err(usage(format!("{}: missing argument {}", self.op, i + 1))),
+            None => Ok(Value::Nil),
+        }
+    }
+    /// A sequence argument (nil or left out: empty).
+    fn seq(&self, i: usize, what: &str) -> Result<Vec<Value>> {
+        match self.value(i)? {
+            Value::Nil => Ok(Vec::new()),
+            v => v.as_seq().map(<[Value]>::to_vec).ok_or_else(|| {
+                usage(format!(
+                    "{}: argument {} must be a vector of {what}, got {v}",
+                    self.op,
+                    i + 1
+                ))
+            }),
+        }
+    }
+    /// An optional long argument (nil or left out: none).
+    fn long(&self, i: usize) -> Result<Option<i64>> {
+        match self.value(i)? {
+            Value::Nil => Ok(None),
+            Value::Long(n) => Ok(Some(n)),
+            v => Err(usage(format!(
+                "{}: argument {} must be an integer, got {v}",
+                self.op,
+                i + 1
+            ))),
+        }
+    }
+    /// A file path argument.
+    fn path(&self, i: usize) -> Result<std::path::PathBuf> {
+        match self.value(i)? {
+            Value::Str(s) => Ok(std::path::PathBuf::from(&*s)),
+            v => Err(usage(format!(
+                "{}: expected a file path string, got {v}",
+                self.op
+            ))),
+        }
+    }
+    /// The query inputs at `i`: a vector of inputs (databases inside as
+    /// [`Arg::Db`]/[`Arg::Conn`] in an [`Arg::List`], or plain values).
+    fn inputs(&self, i: usize) -> Result<Vec<Input>> {
+        let one = |arg: &Arg, n: usize| -> Result<Input> {
+            Ok(match arg {
+                Arg::Db(d) => Input::Db(Arc::new(d.clone())),
+                Arg::Conn(c) => Input::Db(Arc::new(c.db()?)),
+                Arg::Value(v) => Input::Value(v.clone()),
+                Arg::List(_) | Arg::Config(_) => {
+                    return Err(usage(format!(
+                        "{}: input {} is {}; use db:CONFIG for a database",
+                        self.op,
+                        n + 1,
+                        arg.describe()
+                    )));
+                }
+            })
+        };
+        match self.get(i) {
+            None | Some(Arg::Value(Value::Nil)) => Ok(Vec::new()),
+            Some(Arg::List(xs)) => xs.iter().enumerate().map(|(n, a)| one(a, n)).collect(),
+            Some(Arg::Value(v)) if v.as_seq().is_some() => Ok(v
+                .as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .cloned()
+                .map(Input::Value)
+                .collect()),
+            Some(other) => Err(usage(format!(
+                "{}: argument {} must be a vector of inputs, got {}",
+                self.op,
+                i + 1,
+                other.describe()
+            ))),
         }
     }
 }
@@ -207,126 +357,69 @@ fn datoms_value(it: impl Iterator<Item = Result<Datom>>) -> Result<Value> {
     Ok(Value::vector(out))
 }
 
-/// `{:index :eavt :components [...]}` (or `[:eavt c1 c2 ...]`).
-fn index_args(op: &str, v: &Value) -> Result<(IndexOrder, Vec<Value>)> {
-    let (index, comps) = match v {
-        Value::Map(_) => (
-            v.get_kw("index").cloned().unwrap_or(Value::Nil),
-            v.get_kw("components")
-                .and_then(Value::as_seq)
-                .map(<[Value]>::to_vec)
-                .unwrap_or_default(),
-        ),
-        Value::Keyword(_) => (v.clone(), Vec::new()),
-        Value::Vector(xs) if !xs.is_empty() => (xs[0].clone(), xs[1..].to_vec()),
-        other => {
-            return Err(usage(format!(
-                "{op}: expected {{:index :eavt :components [...]}}, got {other}"
-            )));
-        }
-    };
-    let order = index
+fn index_order(op: &str, index: &Value) -> Result<IndexOrder> {
+    index
         .as_keyword()
         .and_then(|k| IndexOrder::from_name(k.full()))
         .ok_or_else(|| {
             usage(format!(
                 "{op}: unknown index {index}, expected :eavt, :aevt or :avet"
             ))
-        })?;
-    Ok((order, comps))
+        })
 }
 
-fn query_inputs(a: &Args<'_>, from: usize) -> Result<Vec<Input>> {
-    let mut inputs = Vec::new();
-    for (i, arg) in a.args.iter().enumerate().skip(from) {
-        inputs.push(match arg {
-            Arg::Db(d) => Input::Db(Arc::new(d.clone())),
-            Arg::Conn(c) => Input::Db(Arc::new(c.db()?)),
-            Arg::Value(v) => Input::Value(v.clone()),
-            Arg::Config(_) => {
-                return Err(usage(format!(
-                    "{}: argument {} is a config; use db:CONFIG for a database",
-                    a.op,
-                    i + 1
-                )));
-            }
-        });
-    }
-    Ok(inputs)
+/// Every op name [`call`] knows: the spec's ops except the Rust-only ones.
+pub fn ops() -> Vec<&'static str> {
+    spec()
+        .ops
+        .iter()
+        .filter(|op| op.targets.iter().any(|t| *t != Target::Rust))
+        .map(|op| op.name.as_str())
+        .collect()
 }
 
-/// Every op name [`call`] knows.
-pub const OPS: &[&str] = &[
-    "database-exists?",
-    "create-database",
-    "delete-database",
-    "connect",
-    "release",
-    "db",
-    "transact",
-    "with",
-    "db-with",
-    "q",
-    "query-stats",
-    "explain",
-    "pull",
-    "pull-many",
-    "entity",
-    "datoms",
-    "seek-datoms",
-    "rseek-datoms",
-    "index-range",
-    "history",
-    "as-of",
-    "since",
-    "schema",
-    "reverse-schema",
-    "metrics",
-    "gc-storage",
-    "export-db",
-    "import-db",
-    "load-entities",
-];
-
-/// Calls operation `op` with resolved arguments.
+/// Calls operation `op` (its spec name, e.g. `database-exists?`) with
+/// resolved arguments in the spec's order: `datoms db index components?`,
+/// `q query args? offset? limit?` (`args` a vector of inputs: an
+/// [`Arg::List`] that may hold databases, or a vector value), ... Optional
+/// trailing arguments may be left out; `:arg-map? true` ops also take one
+/// map of the remaining arguments after the leading handle. The Rust-only
+/// ops (`listen`, `unlisten`) are not callable here.
 pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
-    let a = Args { op, args };
+    let Some(spec_op) = spec()
+        .op(op)
+        .filter(|o| o.targets.iter().any(|t| *t != Target::Rust))
+    else {
+        return Err(usage(format!(
+            "Unknown operation {op}; known: {}",
+            ops().join(", ")
+        )));
+    };
+    // (A map whose keys are not all argument names, e.g. a map query or
+    // `{:query .. :stats? true}`, stays a positional argument.)
+    let a = normalize(spec_op, args)?;
     match op {
-        "database-exists?" => {
-            a.count(1, 1)?;
-            Ok(Value::Bool(crate::database_exists(&a.config(0)?)?))
-        }
+        "database-exists?" => Ok(Value::Bool(crate::database_exists(&a.config(0)?)?)),
         "create-database" => {
-            a.count(1, 1)?;
             let cfg = a.config(0)?;
             crate::create_database(&cfg)?;
             Ok(Value::map([(Value::kw("created"), Value::Bool(true))]))
         }
         "delete-database" => {
-            a.count(1, 1)?;
             crate::delete_database(&a.config(0)?)?;
             Ok(Value::map([(Value::kw("deleted"), Value::Bool(true))]))
         }
         "connect" => {
-            a.count(1, 1)?;
             let c = crate::connect(&a.config(0)?)?;
             Ok(conn_handle(&c))
         }
         "release" => {
-            a.count(1, 1)?;
             a.conn(0)?.release();
             Ok(Value::Nil)
         }
-        "db" => {
-            a.count(1, 1)?;
-            Ok(db_handle(&a.conn(0)?.db()?))
-        }
-        "transact" => {
-            a.count(2, 2)?;
-            Ok(report_value(&a.conn(0)?.transact(&a.value(1)?, None)?))
-        }
+        "db" => Ok(db_handle(&a.conn(0)?.db()?)),
+        "transact" => Ok(report_value(&a.conn(0)?.transact(&a.value(1)?, None)?)),
         "with" | "db-with" => {
-            a.count(2, 2)?;
             let db = a.db(0)?;
             let input = a.value(1)?;
             let (data, meta) = match &input {
@@ -344,44 +437,38 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
             })
         }
         "q" | "query-stats" | "explain" => {
-            if args.is_empty() {
-                return Err(usage(format!("{op} takes a query and its inputs")));
+            let mut query = a.value(0)?;
+            let inputs = a.inputs(1)?;
+            let (offset, limit) = (a.long(2)?, a.long(3)?);
+            if offset.is_some() || limit.is_some() {
+                let mut page = vec![(Value::kw("query"), query)];
+                page.extend(offset.map(|n| (Value::kw("offset"), Value::Long(n))));
+                page.extend(limit.map(|n| (Value::kw("limit"), Value::Long(n))));
+                query = Value::map(page);
             }
-            let query = a.value(0)?;
-            let inputs = query_inputs(&a, 1)?;
             match op {
                 "q" => crate::query::q(&query, &inputs),
                 "query-stats" => crate::query::query_stats(&query, &inputs),
                 _ => crate::query::explain(&query, &inputs).map(|s| Value::str(&s)),
             }
         }
-        "pull" => {
-            a.count(3, 3)?;
-            crate::pull::pull(&a.db(0)?, &a.value(1)?, &a.value(2)?)
-        }
+        "pull" => crate::pull::pull(&a.db(0)?, &a.value(1)?, &a.value(2)?),
         "pull-many" => {
-            a.count(3, 3)?;
-            let eids = a.value(2)?;
-            let eids = eids.as_seq().ok_or_else(|| {
-                usage(format!(
-                    "pull-many: expected a vector of entity ids, got {eids}"
-                ))
-            })?;
-            crate::pull::pull_many(&a.db(0)?, &a.value(1)?, eids)
+            let eids = a.seq(2, "entity ids")?;
+            crate::pull::pull_many(&a.db(0)?, &a.value(1)?, &eids)
         }
         "entity" => {
-            a.count(2, 3)?;
             let db = a.db(0)?;
             match Entity::new(Arc::new(db), &a.value(1)?)? {
-                Some(e) if args.len() == 3 => e.navigate(&a.value(2)?),
+                Some(e) if a.given(2) => e.navigate(&a.value(2)?),
                 Some(e) => e.touch(),
                 None => Ok(Value::Nil),
             }
         }
         "datoms" | "seek-datoms" | "rseek-datoms" => {
-            a.count(2, 2)?;
             let db = a.db(0)?;
-            let (order, comps) = index_args(op, &a.value(1)?)?;
+            let order = index_order(op, &a.value(1)?)?;
+            let comps = a.seq(2, "components")?;
             let it = match op {
                 "datoms" => db.datoms(order, &comps)?,
                 "seek-datoms" => db.seek_datoms(order, &comps)?,
@@ -390,29 +477,11 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
             datoms_value(it)
         }
         "index-range" => {
-            a.count(2, 2)?;
             let db = a.db(0)?;
-            let m = a.value(1)?;
-            if m.as_map().is_none() {
-                return Err(usage(format!(
-                    "index-range: expected {{:attrid :a :start s :end e}}, got {m}"
-                )));
-            }
-            let attr = m
-                .get_kw("attrid")
-                .or_else(|| m.get_kw("attr"))
-                .cloned()
-                .unwrap_or(Value::Nil);
-            let start = m.get_kw("start").cloned().unwrap_or(Value::Nil);
-            let end = m.get_kw("end").cloned().unwrap_or(Value::Nil);
-            datoms_value(db.index_range(&attr, &start, &end)?)
+            datoms_value(db.index_range(&a.value(1)?, &a.value(2)?, &a.value(3)?)?)
         }
-        "history" => {
-            a.count(1, 1)?;
-            Ok(db_handle(&a.db(0)?.history()?))
-        }
+        "history" => Ok(db_handle(&a.db(0)?.history()?)),
         "as-of" | "since" => {
-            a.count(2, 2)?;
             let db = a.db(0)?;
             let t = a.value(1)?;
             let view = if op == "as-of" {
@@ -422,42 +491,33 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
             };
             Ok(db_handle(&view))
         }
-        "schema" => {
-            a.count(1, 1)?;
-            Ok(a.db(0)?.schema().to_value())
-        }
-        "reverse-schema" => {
-            a.count(1, 1)?;
-            Ok(a.db(0)?.schema().reverse_value())
-        }
-        "metrics" => {
-            a.count(1, 1)?;
-            crate::maint::metrics(&a.db(0)?)
-        }
+        "schema" => Ok(a.db(0)?.schema().to_value()),
+        "reverse-schema" => Ok(a.db(0)?.schema().reverse_value()),
+        "metrics" => crate::maint::metrics(&a.db(0)?),
         "gc-storage" => {
-            a.count(1, 2)?;
             let conn = a.conn(0)?;
-            let before = match args.get(1) {
-                None => None,
-                Some(_) => match a.value(1)? {
-                    Value::Inst(ms) => Some(ms),
-                    Value::Nil => None,
-                    other => {
-                        return Err(usage(format!(
-                            "gc-storage: expected an instant, got {other}"
-                        )));
-                    }
-                },
+            let before = match a.value(1)? {
+                Value::Inst(ms) => Some(ms),
+                Value::Nil => None,
+                other => {
+                    return Err(usage(format!(
+                        "gc-storage: expected an instant, got {other}"
+                    )));
+                }
             };
             crate::maint::gc_storage(&conn, before)
         }
         "export-db" | "import-db" => {
-            a.count(2, 2)?;
-            let path = a.value(1)?;
-            let path = path
-                .as_str()
-                .map(std::path::PathBuf::from)
-                .ok_or_else(|| usage(format!("{op}: expected a file path string, got {path}")))?;
+            let path = a.path(1)?;
+            match a.value(2)? {
+                Value::Nil => {}
+                f if f.as_keyword().is_some_and(|k| k.full() == "edn") => {}
+                other => {
+                    return Err(usage(format!(
+                        "{op}: unknown format {other}, expected :edn"
+                    )));
+                }
+            }
             if op == "export-db" {
                 crate::maint::export_db(&a.db(0)?, &path)
             } else {
@@ -465,18 +525,11 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
             }
         }
         "load-entities" => {
-            a.count(2, 2)?;
-            let datoms = a.value(1)?;
-            let datoms = datoms.as_seq().ok_or_else(|| {
-                usage(format!(
-                    "load-entities: expected a vector of [e a v tx added], got {datoms}"
-                ))
-            })?;
-            crate::maint::load_entities(&a.conn(0)?, datoms)
+            let datoms = a.seq(1, "[e a v tx added]")?;
+            crate::maint::load_entities(&a.conn(0)?, &datoms)
         }
         other => Err(usage(format!(
-            "Unknown operation {other}; known: {}",
-            OPS.join(", ")
+            "{other} is in the API spec but not callable through api::call"
         ))),
     }
 }

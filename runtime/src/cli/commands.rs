@@ -1,5 +1,8 @@
-//! The command table: one entry per operation with its arguments, docs and
-//! examples. (To be generated from `api-spec/api.edn` once the spec lands.)
+//! The command table, built from the API spec (`api-spec/api.edn`): one
+//! command per operation the spec exposes in the CLI, with the spec's
+//! names, aliases, docs, argument docs and types, and `:cli` examples.
+
+use cairn_api_spec::{Op, Target, TypeRef};
 
 /// What an argument accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,7 +25,7 @@ impl ArgKind {
     /// How help texts name the kind.
     pub fn label(self) -> &'static str {
         match self {
-            ArgKind::Config => "CONFIG file",
+            ArgKind::Config => "CONFIG file or inline EDN map",
             ArgKind::Conn => "conn:CONFIG",
             ArgKind::Db => "db:CONFIG | asof:T:CONFIG | since:T:CONFIG | history:CONFIG",
             ArgKind::Data => "EDN",
@@ -35,297 +38,114 @@ impl ArgKind {
 /// One argument of a command.
 #[derive(Clone, Debug)]
 pub struct ArgSpec {
-    /// Its name.
+    /// Its spec name.
     pub name: String,
     /// What it accepts.
     pub kind: ArgKind,
-    /// One line of documentation.
+    /// One line of documentation (with the spec type).
     pub doc: String,
     /// May be left out.
     pub optional: bool,
-    /// Takes any number of values (only last).
+    /// Takes any number of values (a `QueryInputs` list).
     pub variadic: bool,
+    /// Given as `--NAME VALUE` (the optional arguments after a variadic one).
+    pub option: bool,
 }
 
 /// One command.
 #[derive(Clone, Debug)]
 pub struct CommandSpec {
-    /// The operation it calls.
+    /// The operation it calls (spec name).
     pub op: String,
     /// The subcommand name.
     pub cli: String,
     /// Other names.
     pub aliases: Vec<String>,
-    /// Documentation (first line is the summary).
+    /// Documentation (first sentence is the summary).
     pub doc: String,
-    /// Arguments in order.
+    /// The summary line.
+    pub summary: String,
+    /// Arguments in spec order.
     pub args: Vec<ArgSpec>,
     /// Example command lines.
     pub examples: Vec<String>,
 }
 
-fn arg(name: &str, kind: ArgKind, doc: &str) -> ArgSpec {
-    ArgSpec {
-        name: name.into(),
-        kind,
-        doc: doc.into(),
-        optional: false,
-        variadic: false,
-    }
-}
-
-fn cmd(op: &str, doc: &str, args: Vec<ArgSpec>, examples: &[&str]) -> CommandSpec {
-    CommandSpec {
-        op: op.into(),
-        cli: op.trim_end_matches(['?', '!']).into(),
-        aliases: if op == "q" {
-            vec!["query".into()]
-        } else {
-            vec![]
+/// The CLI kind of a spec argument type.
+pub fn kind_of(ty: &TypeRef) -> ArgKind {
+    match ty {
+        TypeRef::Named { name } => match name.as_str() {
+            "Config" => ArgKind::Config,
+            "Connection" => ArgKind::Conn,
+            "Db" => ArgKind::Db,
+            "Path" => ArgKind::Path,
+            "QueryInputs" => ArgKind::Any,
+            _ => ArgKind::Data,
         },
-        doc: doc.into(),
-        args,
-        examples: examples.iter().map(|s| s.to_string()).collect(),
+        _ => ArgKind::Data,
     }
 }
 
-/// Every command.
+fn is_inputs(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Named { name } if name == "QueryInputs")
+}
+
+/// The command of one spec operation (see the rules in [`super`]).
+pub fn command(op: &Op) -> CommandSpec {
+    let mut args: Vec<ArgSpec> = Vec::new();
+    let mut after_variadic = false;
+    // In arg-map ops, the first data argument may be the map of all the
+    // others, so those are optional on the command line.
+    let mut after_first_data = false;
+    for a in &op.args {
+        let kind = kind_of(&a.ty);
+        let variadic = is_inputs(&a.ty);
+        let mut doc = format!("{} (spec type {})", a.doc.trim_end_matches('.'), a.ty);
+        if let Some(d) = &a.default {
+            doc.push_str(&format!("; default {d}"));
+        }
+        let is_data = !matches!(kind, ArgKind::Config | ArgKind::Conn | ArgKind::Db);
+        if op.arg_map && is_data && !after_first_data {
+            let keys: Vec<String> = op
+                .args
+                .iter()
+                .skip_while(|x| x.name != a.name)
+                .map(|x| format!(":{} ..", x.name))
+                .collect();
+            doc.push_str(&format!(
+                "; or one map {{{}}} of this and the following arguments",
+                keys.join(" ")
+            ));
+        }
+        args.push(ArgSpec {
+            name: a.name.clone(),
+            kind,
+            doc,
+            optional: a.optional || variadic || after_variadic || after_first_data,
+            variadic,
+            option: after_variadic,
+        });
+        after_variadic |= variadic;
+        if op.arg_map && is_data {
+            after_first_data = true;
+        }
+    }
+    CommandSpec {
+        op: op.name.clone(),
+        cli: op.cli_name(),
+        aliases: op.aliases.clone(),
+        doc: op.doc.clone(),
+        summary: op.summary().trim().to_string(),
+        args,
+        examples: op.examples.iter().filter_map(|e| e.cli.clone()).collect(),
+    }
+}
+
+/// Every command: one per operation the spec exposes in the CLI, in spec
+/// order.
 pub fn commands() -> Vec<CommandSpec> {
-    use ArgKind::*;
-    let db = || arg("db", Db, "The database to read");
-    let conn = || arg("conn", Conn, "The connection to write through");
-    let config = || arg("config", Config, "The database configuration");
-    let inputs = ArgSpec {
-        name: "inputs".into(),
-        kind: Any,
-        doc: "Inputs bound by :in, in order ($ sources as db:CONFIG)".into(),
-        optional: true,
-        variadic: true,
-    };
-    vec![
-        cmd(
-            "database-exists?",
-            "Does a database exist for the config?",
-            vec![config()],
-            &["cairn database-exists cfg.edn"],
-        ),
-        cmd(
-            "create-database",
-            "Creates a database (and transacts its :initial-tx).",
-            vec![config()],
-            &["cairn create-database cfg.edn"],
-        ),
-        cmd(
-            "delete-database",
-            "Deletes a database and its storage.",
-            vec![config()],
-            &["cairn delete-database cfg.edn"],
-        ),
-        cmd(
-            "connect",
-            "Connects to a database and prints the connection's handle.",
-            vec![config()],
-            &["cairn connect cfg.edn"],
-        ),
-        cmd(
-            "release",
-            "Releases a connection.",
-            vec![conn()],
-            &["cairn release conn:cfg.edn"],
-        ),
-        cmd(
-            "db",
-            "Prints the handle of a connection's current database value.",
-            vec![conn()],
-            &["cairn db conn:cfg.edn"],
-        ),
-        cmd(
-            "transact",
-            "Transacts tx data (a vector of forms, or {:tx-data [...] :tx-meta {...}}) and prints the report\n{:tempids {...} :tx-data [[e a v tx added] ...] :tx T}.",
-            vec![conn(), arg("tx-data", Data, "The transaction data")],
-            &[
-                "cairn transact conn:cfg.edn '[{:db/id -1 :name \"Ivan\"}]'",
-                "cat tx.edn | cairn transact conn:cfg.edn -",
-            ],
-        ),
-        cmd(
-            "with",
-            "Applies tx data to a database value without committing; prints the report.",
-            vec![db(), arg("tx-data", Data, "The transaction data")],
-            &["cairn with db:cfg.edn '[{:name \"Test\"}]'"],
-        ),
-        cmd(
-            "db-with",
-            "Applies tx data to a database value without committing; prints the resulting value's handle.",
-            vec![db(), arg("tx-data", Data, "The transaction data")],
-            &["cairn db-with db:cfg.edn '[{:name \"Test\"}]'"],
-        ),
-        cmd(
-            "q",
-            "Runs a Datalog query.",
-            vec![
-                arg("query", Data, "The query (vector or map form)"),
-                inputs.clone(),
-            ],
-            &[
-                "cairn query '[:find ?n . :where [?e :name ?n]]' db:cfg.edn",
-                "cairn query '[:find ?e :in $ ?n :where [?e :name ?n]]' db:cfg.edn '\"Ivan\"'",
-            ],
-        ),
-        cmd(
-            "query-stats",
-            "Runs a query and prints its result with per-clause statistics.",
-            vec![arg("query", Data, "The query"), inputs.clone()],
-            &["cairn query-stats '[:find ?n :where [_ :name ?n]]' db:cfg.edn"],
-        ),
-        cmd(
-            "explain",
-            "Prints the plan the query engine chooses for a query.",
-            vec![arg("query", Data, "The query"), inputs],
-            &["cairn explain '[:find ?n :where [_ :name ?n]]' db:cfg.edn"],
-        ),
-        cmd(
-            "pull",
-            "Pulls an entity's attributes by a pattern.",
-            vec![
-                db(),
-                arg("selector", Data, "The pull pattern"),
-                arg("eid", Data, "Entity id, lookup ref or ident"),
-            ],
-            &["cairn pull db:cfg.edn '[*]' 10"],
-        ),
-        cmd(
-            "pull-many",
-            "Pulls several entities by one pattern.",
-            vec![
-                db(),
-                arg("selector", Data, "The pull pattern"),
-                arg("eids", Data, "A vector of entity ids"),
-            ],
-            &["cairn pull-many db:cfg.edn '[:name]' '[10 11]'"],
-        ),
-        cmd(
-            "entity",
-            "Prints an entity's attribute map with :db/id, or with ATTR the value of one attribute\n(a reverse :_attr, or a path [:a :b] followed step by step; entities print as {:db/id e}).",
-            vec![
-                db(),
-                arg("eid", Data, "Entity id, lookup ref or ident"),
-                ArgSpec {
-                    optional: true,
-                    ..arg("attr", Data, "An attribute, reverse attribute or path")
-                },
-            ],
-            &[
-                "cairn entity db:cfg.edn 10",
-                "cairn entity db:cfg.edn '[:name \"Ivan\"]' '[:friend :name]'",
-            ],
-        ),
-        cmd(
-            "datoms",
-            "Prints the datoms of an index matching leading components.",
-            vec![
-                db(),
-                arg(
-                    "index",
-                    Data,
-                    "{:index :eavt|:aevt|:avet :components [...]}",
-                ),
-            ],
-            &["cairn datoms db:cfg.edn '{:index :avet :components [:name \"Ivan\"]}'"],
-        ),
-        cmd(
-            "seek-datoms",
-            "Prints the datoms of an index from the components to the end.",
-            vec![db(), arg("index", Data, "{:index ... :components [...]}")],
-            &["cairn seek-datoms db:cfg.edn '{:index :eavt :components [10]}'"],
-        ),
-        cmd(
-            "rseek-datoms",
-            "Prints the datoms of an index from the components back to the start.",
-            vec![db(), arg("index", Data, "{:index ... :components [...]}")],
-            &["cairn rseek-datoms db:cfg.edn '{:index :eavt :components [10]}'"],
-        ),
-        cmd(
-            "index-range",
-            "Prints the AVET datoms of an attribute with start <= v <= end.",
-            vec![db(), arg("range", Data, "{:attrid :a :start s :end e}")],
-            &["cairn index-range db:cfg.edn '{:attrid :age :start 10 :end 20}'"],
-        ),
-        cmd(
-            "history",
-            "Prints the handle of the history view of a database.",
-            vec![db()],
-            &["cairn history db:cfg.edn"],
-        ),
-        cmd(
-            "as-of",
-            "Prints the handle of the database as of a time point (inclusive).",
-            vec![db(), arg("t", Data, "A tx id or #inst")],
-            &["cairn as-of db:cfg.edn 536870913"],
-        ),
-        cmd(
-            "since",
-            "Prints the handle of the database since a time point (exclusive).",
-            vec![db(), arg("t", Data, "A tx id or #inst")],
-            &["cairn since db:cfg.edn 536870913"],
-        ),
-        cmd(
-            "schema",
-            "Prints the schema: {ident {attribute definition}}.",
-            vec![db()],
-            &["cairn schema db:cfg.edn"],
-        ),
-        cmd(
-            "reverse-schema",
-            "Prints the reverse schema: {property #{attributes}}.",
-            vec![db()],
-            &["cairn reverse-schema db:cfg.edn"],
-        ),
-        cmd(
-            "metrics",
-            "Prints datom counts per index, per attribute and per entity, and the storage size.",
-            vec![db()],
-            &["cairn metrics db:cfg.edn"],
-        ),
-        cmd(
-            "gc-storage",
-            "Removes stored nodes no retained commit reaches; with an instant, commits before it are dropped.",
-            vec![
-                conn(),
-                ArgSpec {
-                    optional: true,
-                    ..arg("remove-before", Data, "Drop commits before this #inst")
-                },
-            ],
-            &[
-                "cairn gc-storage conn:cfg.edn",
-                "cairn gc-storage conn:cfg.edn '#inst \"2026-01-01\"'",
-            ],
-        ),
-        cmd(
-            "export-db",
-            "Writes every datom (with history) to a versioned, checksummed export file.",
-            vec![
-                arg(
-                    "db",
-                    Conn,
-                    "The database to export (conn:CONFIG or db:CONFIG)",
-                ),
-                arg("file", Path, "The file to write"),
-            ],
-            &["cairn export-db conn:cfg.edn out.cairn"],
-        ),
-        cmd(
-            "import-db",
-            "Replays an export file into an empty database, keeping ids, transactions and instants.",
-            vec![conn(), arg("file", Path, "The export file")],
-            &["cairn import-db conn:cfg2.edn out.cairn"],
-        ),
-        cmd(
-            "load-entities",
-            "Loads [e a v tx added] datoms, remapping entity and transaction ids.",
-            vec![conn(), arg("datoms", Data, "A vector of [e a v tx added]")],
-            &["cairn load-entities conn:cfg.edn edn:datoms.edn"],
-        ),
-    ]
+    crate::api::spec()
+        .ops_for(Target::Cli)
+        .map(command)
+        .collect()
 }

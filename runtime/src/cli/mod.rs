@@ -1,5 +1,30 @@
-//! The `cairn` command line: one subcommand per operation, arguments as EDN
-//! literals or prefixed (Datahike's `dthk` conventions):
+//! The `cairn` command line: one subcommand per operation of the API spec
+//! (`api-spec/api.edn`) exposed in the CLI, each calling [`api::call`].
+//!
+//! How the spec becomes commands ([`commands()`]):
+//!
+//! * the command is the op's CLI name (`database-exists?` →
+//!   `database-exists`), with the spec's aliases (`query` for `q`); its help
+//!   is the op's doc followed by the spec's `:cli` examples;
+//! * the spec's arguments are positional, in spec order; optional trailing
+//!   ones may be left out; each one's help is its spec doc and type;
+//! * an argument's spec type decides how its text is read: `Config` → a
+//!   config file path or an inline EDN map; `Connection` → `conn:CONFIG`;
+//!   `Db` → `db:`/`asof:`/`since:`/`history:` (a `conn:` works too);
+//!   `Path` → taken as written; anything else → EDN, `edn:FILE`,
+//!   `json:FILE` or `-`;
+//! * a `QueryInputs` argument (`args` of `q`, `query-stats`, `explain`) is
+//!   variadic: every positional word after the query is one input
+//!   (`cairn query '[:find ?e :in $ ?n ...]' db:cfg.edn '"Ivan"'`), passed to
+//!   the op as one list; the optional arguments after it become options
+//!   (`--offset N`, `--limit N`);
+//! * for `:arg-map? true` ops every argument after the first data one is
+//!   optional on the command line, since that one may be the map of them all
+//!   (`cairn datoms db:cfg.edn '{:index :avet :components [:name "Ivan"]}'`,
+//!   `cairn index-range db:cfg.edn '{:attrid :age :start 10 :end 20}'`); the
+//!   op layer checks the arity.
+//!
+//! Arguments are EDN literals or prefixed (Datahike's `dthk` conventions):
 //!
 //! | argument | means |
 //! |---|---|
@@ -191,32 +216,46 @@ pub fn clap_command() -> clap::Command {
                 .help("Output format: edn, json (the wire rule) or pretty"),
         );
     for c in commands() {
-        let mut long = c.doc.clone();
+        let mut sub = Command::new(c.cli.clone())
+            .about(c.summary.clone())
+            .long_about(c.doc.clone());
         if !c.examples.is_empty() {
-            long.push_str("\n\nExamples:\n");
+            let mut ex = String::from("Examples:");
             for e in &c.examples {
-                long.push_str(&format!("  {e}\n"));
+                ex.push_str(&format!("\n  {e}"));
             }
+            sub = sub.after_help(ex);
         }
-        let first = c.doc.lines().next().unwrap_or("").to_string();
-        let mut sub = Command::new(c.cli.clone()).about(first).long_about(long);
         for alias in &c.aliases {
             sub = sub.visible_alias(alias.clone());
         }
         for a in &c.args {
-            let mut arg = CArg::new(a.name.clone()).help(format!("{} [{}]", a.doc, a.kind.label()));
-            arg = if a.variadic {
-                arg.action(ArgAction::Append)
-                    .num_args(0..)
-                    .allow_negative_numbers(true)
+            let help = format!("{} [{}]", a.doc, a.kind.label());
+            let mut arg = CArg::new(clap_id(&a.name))
+                .value_name(a.name.to_uppercase())
+                .help(help)
+                .allow_negative_numbers(true);
+            arg = if a.option {
+                arg.long(a.name.clone())
+            } else if a.variadic {
+                arg.action(ArgAction::Append).num_args(0..)
             } else {
-                arg.required(!a.optional).allow_negative_numbers(true)
+                arg.required(!a.optional)
             };
             sub = sub.arg(arg);
         }
         root = root.subcommand(sub);
     }
     root
+}
+
+/// The clap id of a spec argument (`format` is the global output option).
+fn clap_id(name: &str) -> String {
+    if name == "format" {
+        "file-format".into()
+    } else {
+        name.to_string()
+    }
 }
 
 /// Runs the CLI on `argv` (without the program name); returns the text to
@@ -241,20 +280,34 @@ pub fn run(argv: &[String]) -> std::result::Result<String, CliError> {
         .find(|c| c.cli == name)
         .ok_or_else(|| CliError::Cairn(usage_error(format!("unknown command {name}"))))?;
     let mut session = Session::default();
-    let mut args = Vec::new();
+    // One slot per spec argument; a left-out one before a given one is nil.
+    let mut slots: Vec<Option<Arg>> = Vec::new();
     for a in &cmd.args {
         let raws: Vec<String> = sub
-            .get_many::<String>(&a.name)
+            .get_many::<String>(&clap_id(&a.name))
             .map(|v| v.cloned().collect())
             .unwrap_or_default();
+        let mut resolved = Vec::new();
         for raw in raws {
-            args.push(
+            resolved.push(
                 session
                     .resolve(&raw, a.kind, &a.name)
                     .map_err(CliError::Cairn)?,
             );
         }
+        slots.push(if a.variadic {
+            Some(Arg::List(resolved))
+        } else {
+            resolved.pop()
+        });
     }
+    while slots.last().is_some_and(|s| s.is_none()) {
+        slots.pop();
+    }
+    let args: Vec<Arg> = slots
+        .into_iter()
+        .map(|s| s.unwrap_or(Arg::Value(Value::Nil)))
+        .collect();
     let result = api::call(&cmd.op, &args).map_err(CliError::Cairn)?;
     drop(session);
     Ok(render(&result, format))
