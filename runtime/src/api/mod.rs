@@ -332,7 +332,8 @@ pub fn datom_value(d: &Datom) -> Value {
 }
 
 /// A transaction report as the wire shows it:
-/// `{:tempids {...} :tx-data [[e a v tx added] ...] :tx T :tx-meta {...}}`.
+/// `{:tempids {...} :tx-data [[e a v tx added] ...] :tx T :tx-meta {...}
+/// :db-before handle :db-after handle}`.
 pub fn report_value(r: &TxReport) -> Value {
     let kw = Value::kw;
     Value::map([
@@ -346,6 +347,8 @@ pub fn report_value(r: &TxReport) -> Value {
         ),
         (kw("tx"), Value::Long(r.tx())),
         (kw("tx-meta"), r.tx_meta.clone()),
+        (kw("db-before"), db_handle(&r.db_before)),
+        (kw("db-after"), db_handle(&r.db_after)),
     ])
 }
 
@@ -403,11 +406,11 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
         "create-database" => {
             let cfg = a.config(0)?;
             crate::create_database(&cfg)?;
-            Ok(Value::map([(Value::kw("created"), Value::Bool(true))]))
+            Ok(cfg.to_value())
         }
         "delete-database" => {
             crate::delete_database(&a.config(0)?)?;
-            Ok(Value::map([(Value::kw("deleted"), Value::Bool(true))]))
+            Ok(Value::Nil)
         }
         "connect" => {
             let c = crate::connect(&a.config(0)?)?;
