@@ -71,9 +71,22 @@ pub struct Op {
 }
 
 impl Op {
-    /// The summary: the doc up to and including the first `. ` (or all of it).
+    /// The summary: the doc up to and including the first `. ` that ends a
+    /// sentence (not `e.g. `), or all of it.
     pub fn summary(&self) -> &str {
-        match self.doc.find(". ") {
+        // The first ". " that ends a sentence (not an abbreviation).
+        let ends_sentence = |i: &usize| {
+            let before = &self.doc[..*i];
+            !["e.g", "i.e", "etc", "vs", "cf"]
+                .iter()
+                .any(|a| before.ends_with(a))
+        };
+        match self
+            .doc
+            .match_indices(". ")
+            .map(|(i, _)| i)
+            .find(ends_sentence)
+        {
             Some(i) => &self.doc[..=i],
             None => &self.doc,
         }
