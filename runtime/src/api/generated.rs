@@ -288,7 +288,7 @@ mod tests {
         ];
         same(&dispatch(&Runtime, "pull", &pull), &call("pull", &pull));
         same(
-            &dispatch(&Runtime, "schema", &[db.clone()]),
+            &dispatch(&Runtime, "schema", std::slice::from_ref(&db)),
             &call("schema", &[db]),
         );
         same(
@@ -367,4 +367,13 @@ mod tests {
         let got = args.call(&Runtime).unwrap();
         assert_eq!(got.as_seq().map(<[Value]>::len), Some(2), "{got}");
     }
+}
+
+/// The expansion is hygienic: it compiles in a module without the prelude
+/// (every path is fully qualified).
+#[cfg(test)]
+#[no_implicit_prelude]
+#[allow(dead_code)]
+mod hygiene {
+    ::cairn_macros::api!();
 }
