@@ -7,6 +7,7 @@
 //! database value by store, branch, commit and basis tx, and a time view by
 //! its origin and time point ([`db_handle`]).
 
+pub mod generated;
 pub mod wire;
 
 /// The spec model the op layer and the CLI follow (see [`spec`]).
