@@ -9,7 +9,9 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --release -- -D warnings
-echo "== cargo test (unit, property, conformance, crash)"
+echo "== cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+echo "== cargo test (unit, property, conformance, crash, CLI, spec examples, snapshots)"
 log=$(mktemp)
 cargo test --workspace --release 2>&1 | tee "$log"
 echo "== demo"

@@ -1,5 +1,5 @@
 //! Cairn's proc macros. A thin shim: the expansion is an ordinary function
-//! ([`expand::expand`]) over the validated spec model, unit-tested without
+//! (`expand::expand`) over the validated spec model, unit-tested without
 //! a compiler in the loop.
 //!
 //! `cairn_macros::api!()` reads `api-spec/api.edn` (compiled into

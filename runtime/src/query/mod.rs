@@ -1,7 +1,7 @@
 //! The Datalog query engine: Datahike's `q`, `query-stats` and an `explain`.
 //!
 //! Pipeline, one module per stage:
-//! - [`parse`]: EDN form → typed [`Query`] with parser-level validation;
+//! - [`parse()`]: EDN form → typed [`Query`] with parser-level validation;
 //! - [`plan`]: clause order and index choice;
 //! - [`eval`]: relations, hash joins, patterns, functions, `not`/`or`, rules;
 //! - [`find`]: find specs, `:with`, aggregates, pull, return maps, paging.
