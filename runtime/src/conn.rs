@@ -26,7 +26,7 @@ use crate::tx::{self, TxReport};
 use crate::value::Value;
 
 /// Decoded index nodes kept in memory per database.
-pub const NODE_CACHE: usize = 16_384;
+pub const NODE_CACHE: usize = 8_192;
 
 const COMMIT_MAGIC: &[u8; 8] = b"CAIRNC01";
 const SCHEMA_MAGIC: &[u8; 8] = b"CAIRNS01";

@@ -29,8 +29,10 @@ use crate::store::{Addr, Store};
 
 pub use cursor::{Cursor, RevCursor};
 
-/// Default maximum number of keys per node.
-pub const DEFAULT_NODE_SIZE: usize = 256;
+/// Default maximum number of keys per node. Measured on the benchmarks
+/// (`cairn-bench`): 192 balances bulk loads (larger nodes) against small
+/// transactions (each rewrites the leaves it touches).
+pub const DEFAULT_NODE_SIZE: usize = 192;
 /// Smallest node size accepted by [`Tree::with_node_size`].
 pub const MIN_NODE_SIZE: usize = 3;
 
