@@ -554,3 +554,67 @@ fn maintenance_commands() {
         Value::Long(50)
     );
 }
+
+#[test]
+fn printed_handles_name_the_same_values_again() {
+    let dir = setup();
+    let d = dir.path();
+    let r1 = ok(
+        d,
+        &["transact", "conn:cfg.edn", r#"[{:name "Ivan" :age 30}]"#],
+    );
+    let t1 = r1.get_kw("tx").cloned().unwrap();
+    let then = ok(d, &["db", "conn:cfg.edn"]);
+    ok(
+        d,
+        &[
+            "transact",
+            "conn:cfg.edn",
+            r#"[[:db/add [:name "Ivan"] :age 31]]"#,
+        ],
+    );
+    let q = "[:find ?a . :where [_ :age ?a]]";
+    // The handle of the earlier value still reads the earlier commit.
+    assert_eq!(ok(d, &["query", q, &then.to_string()]), Value::Long(30));
+    // A time view handle re-opens the view.
+    let view = ok(d, &["as-of", "db:cfg.edn", &t1.to_string()]);
+    assert_eq!(
+        view.get_kw("cairn/db").and_then(|h| h.get_kw("view")),
+        Some(&Value::kw("as-of"))
+    );
+    assert_eq!(ok(d, &["query", q, &view.to_string()]), Value::Long(30));
+    let hist = ok(d, &["history", "db:cfg.edn"]);
+    assert_eq!(
+        ok(
+            d,
+            &[
+                "query",
+                "[:find (count ?a) . :where [_ :age ?a _ false]]",
+                &hist.to_string()
+            ]
+        ),
+        Value::Long(1)
+    );
+    // A connection handle writes.
+    let conn = ok(d, &["connect", "cfg.edn"]);
+    ok(
+        d,
+        &[
+            "transact",
+            &conn.to_string(),
+            r#"[[:db/add [:name "Ivan"] :age 32]]"#,
+        ],
+    );
+    assert_eq!(
+        ok(
+            d,
+            &[
+                "pull",
+                &ok(d, &["db", "conn:cfg.edn"]).to_string(),
+                "[:age]",
+                r#"[:name "Ivan"]"#
+            ]
+        ),
+        edn("{:age 32}")
+    );
+}

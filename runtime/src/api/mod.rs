@@ -167,6 +167,16 @@ impl Args<'_> {
         match self.get(i) {
             Some(Arg::Conn(c)) => Ok(c.clone()),
             Some(Arg::Config(c)) => crate::connect(c),
+            Some(Arg::Value(v)) if v.get_kw("cairn/connection").is_some() => {
+                match open_handle(v)? {
+                    Some(Arg::Conn(c)) => Ok(c),
+                    _ => Err(usage(format!(
+                        "{}: argument {} is not a connection handle",
+                        self.op,
+                        i + 1
+                    ))),
+                }
+            }
             Some(other) => Err(usage(format!(
                 "{}: argument {} must be a connection (conn:CONFIG), got {}",
                 self.op,
@@ -180,6 +190,19 @@ impl Args<'_> {
         match self.get(i) {
             Some(Arg::Db(d)) => Ok(d.clone()),
             Some(Arg::Conn(c)) => c.db(),
+            Some(Arg::Value(v))
+                if v.get_kw("cairn/db").is_some() || v.get_kw("cairn/connection").is_some() =>
+            {
+                match open_handle(v)? {
+                    Some(Arg::Db(d)) => Ok(d),
+                    Some(Arg::Conn(c)) => c.db(),
+                    _ => Err(usage(format!(
+                        "{}: argument {} is not a database handle",
+                        self.op,
+                        i + 1
+                    ))),
+                }
+            }
             Some(other) => Err(usage(format!(
                 "{}: argument {} must be a database (db:CONFIG), got {}",
                 self.op,
@@ -244,7 +267,11 @@ impl Args<'_> {
             Ok(match arg {
                 Arg::Db(d) => Input::Db(Arc::new(d.clone())),
                 Arg::Conn(c) => Input::Db(Arc::new(c.db()?)),
-                Arg::Value(v) => Input::Value(v.clone()),
+                Arg::Value(v) => match open_handle(v)? {
+                    Some(Arg::Db(d)) => Input::Db(Arc::new(d)),
+                    Some(Arg::Conn(c)) => Input::Db(Arc::new(c.db()?)),
+                    _ => Input::Value(v.clone()),
+                },
                 Arg::List(_) | Arg::Config(_) => {
                     return Err(usage(format!(
                         "{}: input {} is {}; use db:CONFIG for a database",
@@ -279,52 +306,108 @@ impl Args<'_> {
 pub fn db_handle(db: &Db) -> Value {
     let kw = Value::kw;
     let cfg = db.config();
-    let mut view = Vec::new();
+    let cfg_value = cfg.to_value();
+    let mut fields = vec![
+        (
+            kw("store"),
+            cfg_value.get_kw("store").cloned().unwrap_or(Value::Nil),
+        ),
+        (kw("branch"), kw(&cfg.branch)),
+        (
+            kw("commit"),
+            db.commit()
+                .map(|c| Value::Long(c as i64))
+                .unwrap_or(Value::Nil),
+        ),
+        (kw("basis-tx"), Value::Long(db.max_tx())),
+        (kw("max-eid"), Value::Long(db.max_eid())),
+        (kw("config"), cfg_value.clone()),
+    ];
+    // The spec's view kinds: a history view, or the innermost as-of/since.
     if db.view().history {
-        view.push((kw("history"), Value::Bool(true)));
+        fields.push((kw("view"), kw("history")));
+    } else if let Some((tp, as_of)) = db.view().points.last() {
+        fields.push((kw("view"), kw(if *as_of { "as-of" } else { "since" })));
+        fields.push((
+            kw("time-point"),
+            match tp {
+                crate::db::TimePoint::Tx(t) => Value::Long(*t),
+                crate::db::TimePoint::Inst(ms) => Value::Inst(*ms),
+            },
+        ));
     }
-    for (tp, as_of) in &db.view().points {
-        let t = match tp {
-            crate::db::TimePoint::Tx(t) => Value::Long(*t),
-            crate::db::TimePoint::Inst(ms) => Value::Inst(*ms),
-        };
-        view.push((kw(if *as_of { "as-of" } else { "since" }), t));
-    }
-    let store = cfg
-        .to_value()
-        .get_kw("store")
-        .cloned()
-        .unwrap_or(Value::Nil);
+    Value::map([(kw("cairn/db"), Value::map(fields))])
+}
+
+/// The handle of a connection: store and branch (and the config to re-open
+/// it with).
+pub fn conn_handle(conn: &Connection) -> Value {
+    let kw = Value::kw;
+    let cfg = conn.config().to_value();
     Value::map([(
-        kw("cairn/db"),
+        kw("cairn/connection"),
         Value::map([
-            (kw("store"), store),
-            (kw("branch"), kw(&cfg.branch)),
             (
-                kw("commit"),
-                db.commit()
-                    .map(|c| Value::Long(c as i64))
-                    .unwrap_or(Value::Nil),
+                kw("store"),
+                cfg.get_kw("store").cloned().unwrap_or(Value::Nil),
             ),
-            (kw("basis-tx"), Value::Long(db.max_tx())),
-            (kw("view"), Value::map(view)),
+            (kw("branch"), kw(conn.branch())),
+            (kw("config"), cfg),
         ]),
     )])
 }
 
-/// The handle of a connection: store and branch.
-pub fn conn_handle(conn: &Connection) -> Value {
-    let kw = Value::kw;
-    let store = conn
-        .config()
-        .to_value()
-        .get_kw("store")
-        .cloned()
-        .unwrap_or(Value::Nil);
-    Value::map([(
-        kw("cairn/connection"),
-        Value::map([(kw("store"), store), (kw("branch"), kw(conn.branch()))]),
-    )])
+/// Re-opens a handle printed by [`db_handle`] or [`conn_handle`] (a map
+/// with `:cairn/db` or `:cairn/connection`): the database value of that
+/// commit through that view, or the connection. `Ok(None)` for other data.
+pub fn open_handle(v: &Value) -> Result<Option<Arg>> {
+    let connect = |h: &Value| -> Result<Connection> {
+        let cfg = match h.get_kw("config") {
+            Some(c) => Config::from_value(c)?,
+            None => Config::from_value(&Value::map([
+                (
+                    Value::kw("store"),
+                    h.get_kw("store").cloned().unwrap_or(Value::Nil),
+                ),
+                (
+                    Value::kw("branch"),
+                    h.get_kw("branch").cloned().unwrap_or(Value::kw("db")),
+                ),
+            ]))?,
+        };
+        crate::connect(&cfg)
+    };
+    if let Some(h) = v.get_kw("cairn/db") {
+        let conn = connect(h)?;
+        let current = conn.db()?;
+        let mut db = match h.get_kw("commit") {
+            Some(Value::Long(c)) if current.commit() != Some(*c as u64) => {
+                conn.db_at_commit(*c as u64)?
+            }
+            _ => current,
+        };
+        let t = h.get_kw("time-point").cloned().unwrap_or(Value::Nil);
+        db = match h
+            .get_kw("view")
+            .and_then(Value::as_keyword)
+            .map(|k| k.full())
+        {
+            None => db,
+            Some("history") => db.history()?,
+            Some("as-of") => db.as_of(&t)?,
+            Some("since") => db.since(&t)?,
+            Some(other) => {
+                return Err(usage(format!(
+                    "Unknown view :{other} in database handle {v}"
+                )));
+            }
+        };
+        return Ok(Some(Arg::Db(db)));
+    }
+    if let Some(h) = v.get_kw("cairn/connection") {
+        return Ok(Some(Arg::Conn(connect(h)?)));
+    }
+    Ok(None)
 }
 
 /// A datom as the wire shows it: `[e a v tx added]`.

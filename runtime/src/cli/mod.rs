@@ -34,6 +34,7 @@
 //! | `history:CONFIG` | the history view |
 //! | `edn:FILE`, `json:FILE` | data read from a file (JSON by the wire rule) |
 //! | `-` | EDN read from standard input |
+//! | `{:cairn/db ...}`, `{:cairn/connection ...}` | a handle printed earlier (by `db`, `as-of`, `connect`, ...), re-opened |
 //! | anything else | an EDN literal (a config argument: a config file path) |
 //!
 //! Output is EDN (`--format json` for the wire rule, `--format pretty` for
@@ -173,11 +174,22 @@ impl Session {
                     Ok(Arg::Config(config_file(raw)?))
                 }
             }
+            // A handle printed by `connect`, `db`, `as-of`, ... names the
+            // same connection or database value again.
+            ArgKind::Conn | ArgKind::Db if raw.trim_start().starts_with('{') => {
+                let v = parse_edn_arg(raw, name)?;
+                match api::open_handle(&v)? {
+                    Some(arg) => Ok(arg),
+                    None => Err(usage_error(format!(
+                        "{name}: {raw} is not a connection or database handle"
+                    ))),
+                }
+            }
             ArgKind::Conn => Err(usage_error(format!(
-                "{name}: expected conn:CONFIG, got {raw}"
+                "{name}: expected conn:CONFIG or a connection handle, got {raw}"
             ))),
             ArgKind::Db => Err(usage_error(format!(
-                "{name}: expected db:CONFIG, asof:T:CONFIG, since:T:CONFIG or history:CONFIG, got {raw}"
+                "{name}: expected db:CONFIG, asof:T:CONFIG, since:T:CONFIG, history:CONFIG or a database handle, got {raw}"
             ))),
             ArgKind::Data | ArgKind::Any => Ok(Arg::Value(parse_edn_arg(raw, name)?)),
             ArgKind::Path => Ok(Arg::Value(Value::str(raw))),
