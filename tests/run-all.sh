@@ -14,8 +14,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== cargo test (unit, property, conformance, crash, CLI, spec examples, snapshots)"
 log=$(mktemp)
 cargo test --workspace --release 2>&1 | tee "$log"
-echo "== demo"
+echo "== demos"
 cargo run --release -q -p cairn --example demo "$(mktemp -d)/demo.redb" >/dev/null
+bash runtime/examples/cli-demo.sh >/dev/null
 # One closing line over every test binary (libtest and the conformance runner).
 passed=$(grep -Eo '(ok\.|FAILED\.|conformance:) [0-9]+ passed' "$log" | awk '{s += $(NF-1)} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
