@@ -37,6 +37,10 @@
 //! | `{:cairn/db ...}`, `{:cairn/connection ...}` | a handle printed earlier (by `db`, `as-of`, `connect`, ...), re-opened |
 //! | anything else | an EDN literal (a config argument: a config file path) |
 //!
+//! Long operations (`export-db`, `import-db`, `gc-storage`, `load-entities`)
+//! show a spinner with the elapsed time on standard error when it is a
+//! terminal, and stay quiet when it is piped.
+//!
 //! Output is EDN (`--format json` for the wire rule, `--format pretty` for
 //! people). Errors print `error[KIND]: message` on stderr and exit 1 (2 for
 //! usage errors); nothing is written on failure.
@@ -320,7 +324,12 @@ pub fn run(argv: &[String]) -> std::result::Result<String, CliError> {
         .into_iter()
         .map(|s| s.unwrap_or(Arg::Value(Value::Nil)))
         .collect();
-    let result = api::call(&cmd.op, &args).map_err(CliError::Cairn)?;
+    let spinner = long_running(&cmd.op).then(|| progress(&cmd.op)).flatten();
+    let result = api::call(&cmd.op, &args);
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    let result = result.map_err(CliError::Cairn)?;
     drop(session);
     Ok(render(&result, format))
 }
@@ -355,4 +364,29 @@ pub fn main() {
             std::process::exit(if is_usage(&e) { 2 } else { 1 });
         }
     }
+}
+
+/// Operations that may run long over large inputs.
+fn long_running(op: &str) -> bool {
+    matches!(
+        op,
+        "import-db" | "export-db" | "gc-storage" | "load-entities"
+    )
+}
+
+/// A progress indicator on standard error when it is a terminal; `None`
+/// when piped, so scripts see nothing.
+fn progress(op: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.set_message(op.to_string());
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
 }
