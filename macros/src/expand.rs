@@ -43,7 +43,9 @@ fn holds_handle(spec: &Spec, ty: &TypeRef) -> bool {
             TypeRef::Vector { of } | TypeRef::Maybe { of } => go(spec, of, depth + 1),
             TypeRef::MapOf { .. } => false,
             TypeRef::Named { name } => {
-                if name == "Config" {
+                // A config may come as a value or a file; a listener is a
+                // Rust closure (`crate::api::Arg::Listener`).
+                if name == "Config" || name == "Listener" {
                     return true;
                 }
                 match spec.type_decl(name).map(|t| &t.kind) {

@@ -197,8 +197,15 @@ impl Api for Runtime {
         run("import-db", [conn.slot(), path.slot(), format.slot()])
     }
 
-    fn listen(&self, conn: &Arg, callback: &Value) -> Result<Value> {
-        run("listen", [conn.slot(), callback.slot()])
+    fn listen(&self, conn: &Arg, callback: &Arg) -> Result<Value> {
+        let (Arg::Conn(conn), Arg::Listener(f)) = (conn, callback) else {
+            return Err(usage(
+                "listen: expects a connection and an Arg::Listener callback",
+            ));
+        };
+        let f = f.0.clone();
+        let key = conn.listen(move |r| f(r));
+        Ok(Value::Long(i64::try_from(key).unwrap_or(i64::MAX)))
     }
 
     fn unlisten(&self, conn: &Arg, key: &Value) -> Result<Value> {
@@ -333,6 +340,44 @@ mod tests {
                 .contains("q: argument `query` must be a value"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn listen_through_the_api_trait_sees_every_transaction_until_unlisten() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicI64, Ordering};
+        let config = Config::memory("generated-listen");
+        crate::create_database(&config).expect("create");
+        let conn = crate::connect(&config).expect("connect");
+        let seen = Arc::new(AtomicI64::new(0));
+        let s = seen.clone();
+        let listener = Arg::Listener(crate::api::Listener(Arc::new(
+            move |r: &crate::TxReport| {
+                s.store(r.tx(), Ordering::SeqCst);
+            },
+        )));
+        let c = Arg::Conn(conn.clone());
+        let key = Runtime.listen(&c, &listener).expect("listen");
+        let r = conn.transact(&read("[{:db/ident :x :db/valueType :db.type/long :db/cardinality :db.cardinality/one}]").unwrap(), None).unwrap();
+        assert_eq!(seen.load(Ordering::SeqCst), r.tx());
+        assert_eq!(
+            Runtime.unlisten(&c, &key).expect("unlisten"),
+            Value::Bool(true)
+        );
+        conn.transact(&read("[{:x 1}]").unwrap(), None).unwrap();
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            r.tx(),
+            "no calls after unlisten"
+        );
+        // Over wire values there is no callback: dispatch refuses it.
+        let e = err(dispatch(
+            &Runtime,
+            "listen",
+            &[c.clone(), Arg::Value(Value::Nil)],
+        ));
+        assert!(crate::cli::is_usage(&e), "{e}");
+        conn.release();
     }
 
     #[test]

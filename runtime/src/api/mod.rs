@@ -41,6 +41,19 @@ pub enum Arg {
     /// A sequence of arguments, for a vector argument that may hold
     /// handles (the query inputs of `q`: `[db "Ivan"]`).
     List(Vec<Arg>),
+    /// A transaction listener (`listen`; Rust only, never on the wire).
+    Listener(Listener),
+}
+
+/// A callback `listen` registers: called with every report of a successful
+/// `transact` through the connection.
+#[derive(Clone)]
+pub struct Listener(pub Arc<dyn Fn(&TxReport) + Send + Sync>);
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Listener")
+    }
 }
 
 impl Arg {
@@ -51,6 +64,7 @@ impl Arg {
             Arg::Conn(_) => "a connection".into(),
             Arg::Db(_) => "a database".into(),
             Arg::List(xs) => format!("a list of {} arguments", xs.len()),
+            Arg::Listener(_) => "a listener".into(),
         }
     }
 }
@@ -272,7 +286,7 @@ impl Args<'_> {
                     Some(Arg::Conn(c)) => Input::Db(Arc::new(c.db()?)),
                     _ => Input::Value(v.clone()),
                 },
-                Arg::List(_) | Arg::Config(_) => {
+                Arg::List(_) | Arg::Config(_) | Arg::Listener(_) => {
                     return Err(usage(format!(
                         "{}: input {} is {}; use db:CONFIG for a database",
                         self.op,
