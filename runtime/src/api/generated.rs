@@ -422,3 +422,55 @@ mod tests {
 mod hygiene {
     ::cairn_macros::api!();
 }
+
+#[cfg(test)]
+mod rust_type_names {
+    /// Every `:rust` type the spec names exists (as written, `cairn::` being
+    /// this crate).
+    #[test]
+    fn spec_rust_types_exist() {
+        fn exists<T: ?Sized>() {}
+        exists::<crate::Config>();
+        exists::<crate::Connection>();
+        exists::<crate::Datom>();
+        exists::<crate::Db>();
+        exists::<crate::IndexOrder>();
+        exists::<crate::Keyword>();
+        exists::<crate::TxReport>();
+        exists::<crate::Value>();
+        exists::<crate::store::StoreConfig>();
+        exists::<crate::db::View>();
+        exists::<crate::query::Input>();
+        exists::<crate::api::Listener>();
+        exists::<std::path::PathBuf>();
+        let spec = crate::api::spec();
+        let known = [
+            "()",
+            "String",
+            "bool",
+            "i64",
+            "Vec<cairn::query::Input>",
+            "cairn::Config",
+            "cairn::Connection",
+            "cairn::Datom",
+            "cairn::Db",
+            "cairn::IndexOrder",
+            "cairn::Keyword",
+            "cairn::TxReport",
+            "cairn::Value",
+            "cairn::store::StoreConfig",
+            "cairn::db::View",
+            "cairn::query::Input",
+            "cairn::api::Listener",
+            "std::path::PathBuf",
+        ];
+        for t in &spec.types {
+            assert!(
+                known.contains(&t.rust.as_str()),
+                "type {} names Rust type {} that this test does not check",
+                t.name,
+                t.rust
+            );
+        }
+    }
+}
