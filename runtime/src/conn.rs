@@ -86,23 +86,12 @@ pub(crate) struct CommitRecord {
     config: Value,
 }
 
-fn order_name(o: IndexOrder) -> &'static str {
-    match o {
-        IndexOrder::Eavt => "eavt",
-        IndexOrder::Aevt => "aevt",
-        IndexOrder::Avet => "avet",
-        IndexOrder::TEavt => "teavt",
-        IndexOrder::TAevt => "taevt",
-        IndexOrder::TAvet => "tavet",
-    }
-}
-
 impl CommitRecord {
     fn to_bytes(&self) -> Vec<u8> {
         let kw = Value::kw;
         let roots = Value::map(self.roots.iter().map(|(o, a, n)| {
             (
-                kw(order_name(*o)),
+                kw(o.name()),
                 Value::vector(vec![
                     a.map(|a| Value::Long(a as i64)).unwrap_or(Value::Nil),
                     Value::Long(*n as i64),
@@ -146,7 +135,7 @@ impl CommitRecord {
         let mut roots = Vec::new();
         for o in IndexOrder::ALL {
             let r = roots_v
-                .get_kw(order_name(o))
+                .get_kw(o.name())
                 .and_then(Value::as_seq)
                 .ok_or_else(|| bad("roots"))?;
             let addr = match r.first() {

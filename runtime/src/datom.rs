@@ -143,6 +143,18 @@ impl IndexOrder {
         IndexOrder::ALL.get(tag as usize).copied()
     }
 
+    /// The index's name: `eavt`, `aevt`, `avet`, `teavt`, `taevt`, `tavet`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IndexOrder::Eavt => "eavt",
+            IndexOrder::Aevt => "aevt",
+            IndexOrder::Avet => "avet",
+            IndexOrder::TEavt => "teavt",
+            IndexOrder::TAevt => "taevt",
+            IndexOrder::TAvet => "tavet",
+        }
+    }
+
     /// `:eavt` → `Eavt`, for the three user-visible names.
     pub fn from_name(name: &str) -> Option<IndexOrder> {
         match name.strip_prefix(':').unwrap_or(name) {

@@ -7,17 +7,6 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::value::{Keyword, Value};
 
-fn index_name(o: IndexOrder) -> &'static str {
-    match o {
-        IndexOrder::Eavt => "eavt",
-        IndexOrder::Aevt => "aevt",
-        IndexOrder::Avet => "avet",
-        IndexOrder::TEavt => "teavt",
-        IndexOrder::TAevt => "taevt",
-        IndexOrder::TAvet => "tavet",
-    }
-}
-
 /// Datom counts of `db`'s indexes (its stored state; time views are
 /// ignored):
 ///
@@ -72,11 +61,7 @@ pub fn metrics(db: &Db) -> Result<Value> {
         ),
         (
             kw("index-counts"),
-            Value::map(
-                IndexOrder::ALL
-                    .iter()
-                    .map(|o| (kw(index_name(*o)), len(*o))),
-            ),
+            Value::map(IndexOrder::ALL.iter().map(|o| (kw(o.name()), len(*o)))),
         ),
     ];
     if st.config.keep_history {

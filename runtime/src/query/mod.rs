@@ -189,11 +189,7 @@ fn stat_value(s: eval::ClauseStat) -> Value {
 }
 
 fn index_kw(i: crate::datom::IndexOrder) -> Value {
-    Value::kw(match i.current() {
-        crate::datom::IndexOrder::Eavt => "eavt",
-        crate::datom::IndexOrder::Aevt => "aevt",
-        _ => "avet",
-    })
+    Value::kw(i.current().name())
 }
 
 /// The plan chosen for the `:where` clauses, as text: one line per clause in
