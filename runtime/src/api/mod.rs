@@ -7,8 +7,11 @@
 //! database value by store, branch, commit and basis tx, and a time view by
 //! its origin and time point ([`db_handle`]).
 
+pub mod dispatch;
 pub mod generated;
 pub mod wire;
+
+pub use dispatch::{dispatch, dispatch_json, error_value};
 
 /// The spec model the op layer and the CLI follow (see [`spec`]).
 pub use cairn_api_spec;
@@ -299,13 +302,13 @@ impl Args<'_> {
         match self.get(i) {
             None | Some(Arg::Value(Value::Nil)) => Ok(Vec::new()),
             Some(Arg::List(xs)) => xs.iter().enumerate().map(|(n, a)| one(a, n)).collect(),
-            Some(Arg::Value(v)) if v.as_seq().is_some() => Ok(v
+            Some(Arg::Value(v)) if v.as_seq().is_some() => v
                 .as_seq()
                 .unwrap_or(&[])
                 .iter()
-                .cloned()
-                .map(Input::Value)
-                .collect()),
+                .enumerate()
+                .map(|(n, x)| one(&Arg::Value(x.clone()), n))
+                .collect(),
             Some(other) => Err(usage(format!(
                 "{}: argument {} must be a vector of inputs, got {}",
                 self.op,
