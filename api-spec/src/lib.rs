@@ -35,6 +35,11 @@ pub use error::{SpecError, SpecErrorKind, SpecErrors};
 pub use model::*;
 pub use schema::DIALECT;
 
+/// Version of the C ABI (`cairn_call` and friends) and of the JSON envelope
+/// it answers with. The cdylib reports it and every generated binding
+/// checks it (with [`Spec::hash`]) when it loads the library.
+pub const ABI_VERSION: u32 = 1;
+
 /// The text of the crate's own `api.edn`.
 pub const API_EDN: &str = include_str!("../api.edn");
 

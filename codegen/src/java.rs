@@ -1,0 +1,31 @@
+//! The Java binding (not yet generated).
+
+use cairn_api_spec::{Spec, Target};
+
+use crate::{CodegenErrors, GeneratedFile, Generator, Support};
+
+/// The Java generator.
+#[derive(Clone, Copy, Debug)]
+pub struct Java;
+
+impl Generator for Java {
+    fn name(&self) -> &'static str {
+        "java"
+    }
+    fn target(&self) -> Option<Target> {
+        Some(Target::Java)
+    }
+    fn support(&self) -> Support {
+        Support {
+            type_kinds: &["scalar", "map", "vector", "enum", "variant", "handle"],
+            json_scalars: &[
+                "boolean", "integer", "number", "string", "keyword", "instant", "uuid", "nil",
+                "any",
+            ],
+            optional_args: true,
+        }
+    }
+    fn generate(&self, _spec: &Spec) -> Result<Vec<GeneratedFile>, CodegenErrors> {
+        Ok(Vec::new())
+    }
+}
