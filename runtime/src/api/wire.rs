@@ -6,6 +6,14 @@
 //! unsigned one beyond `i64` arrives as a bigint). Results use the same rule in reverse;
 //! values JSON cannot express travel as strings: instants as ISO-8601,
 //! UUIDs and characters as text, bytes as hex, sets as arrays.
+//!
+//! What plain JSON cannot say travels as a tagged object, a JSON object
+//! with exactly one key starting with `#` (each binding has helpers that
+//! build them): `{"#inst": "2024-01-01T00:00:00Z"}` (an instant),
+//! `{"#uuid": ".."}`, `{"#set": [..]}`, `{"#list": [..]}`, `{"#edn":
+//! "text"}` (any EDN value: symbols, doubles like `1.0`, maps with
+//! non-keyword keys, ...). Any other `{"#tag": value}` is the tagged
+//! literal `#tag value`, as [`write_json`] prints one.
 
 use std::fmt::Write;
 
@@ -40,6 +48,10 @@ pub fn from_json(j: &serde_json::Value) -> Result<Value> {
         }
         J::String(s) => string_value(s),
         J::Array(xs) => Value::vector(xs.iter().map(from_json).collect::<Result<_>>()?),
+        J::Object(m) if m.len() == 1 && m.keys().all(|k| k.starts_with('#')) => {
+            let (tag, v) = m.iter().next().ok_or_else(|| Error::syntax("empty tag"))?;
+            tagged(tag, v)?
+        }
         J::Object(m) => {
             let mut entries = Vec::with_capacity(m.len());
             for (k, v) in m {
@@ -47,6 +59,47 @@ pub fn from_json(j: &serde_json::Value) -> Result<Value> {
             }
             Value::map(entries)
         }
+    })
+}
+
+/// A tagged object `{"#tag": v}` (see the module docs).
+fn tagged(tag: &str, v: &serde_json::Value) -> Result<Value> {
+    use serde_json::Value as J;
+    let text = |what: &str| {
+        v.as_str().ok_or_else(|| {
+            Error::new(
+                crate::ErrorKind::Type,
+                format!("{{\"{tag}\": ..}} takes a string ({what}), got {v}"),
+            )
+        })
+    };
+    let items = || match v {
+        J::Array(xs) => xs.iter().map(from_json).collect::<Result<Vec<_>>>(),
+        other => Err(Error::new(
+            crate::ErrorKind::Type,
+            format!("{{\"{tag}\": ..}} takes an array, got {other}"),
+        )),
+    };
+    Ok(match tag {
+        "#edn" => crate::edn::read(text("EDN text")?)?,
+        "#inst" => {
+            let s = text("an RFC 3339 instant")?;
+            Value::Inst(crate::edn::parse_inst(s).ok_or_else(|| {
+                Error::new(crate::ErrorKind::Type, format!("Invalid instant {s:?}"))
+            })?)
+        }
+        "#uuid" => {
+            let s = text("a UUID")?;
+            Value::Uuid(s.parse().map_err(|e| {
+                Error::new(crate::ErrorKind::Type, format!("Invalid UUID {s:?}: {e}"))
+            })?)
+        }
+        "#set" => Value::set(items()?),
+        "#list" => Value::list(items()?),
+        other => crate::edn::read(&format!(
+            "{other} {}",
+            crate::edn::to_string(&from_json(v)?)
+        ))?,
     })
 }
 
@@ -190,6 +243,31 @@ mod tests {
             to_json_string(&Value::Long(i64::MAX)),
             "9223372036854775807"
         );
+    }
+
+    #[test]
+    fn tagged_objects_carry_what_json_cannot() {
+        let v = from_json_str(
+            r##"[{"#inst": "2024-01-01T00:00:00.000Z"}, {"#uuid": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
+                {"#set": [1, 2]}, {"#list": [1]}, {"#edn": "[?x 1.0 {1 2}]"}, {"#a": 1, "b": 2}]"##,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            crate::edn::read(
+                r#"[#inst "2024-01-01T00:00:00.000-00:00" #uuid "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+                   #{1 2} (1) [?x 1.0 {1 2}] {:#a 1 :b 2}]"#
+            )
+            .unwrap()
+        );
+        for bad in [
+            r##"{"#inst": "yesterday"}"##,
+            r##"{"#uuid": 3}"##,
+            r##"{"#set": 1}"##,
+            r##"{"#edn": "[1"}"##,
+        ] {
+            assert!(from_json_str(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -127,7 +127,13 @@ impl Pattern {
 
 /// Parses a pull selector (a vector, list or set of attribute specs).
 /// Errors are of kind `syntax` and name the offending piece.
+/// A selector may also be EDN text (`"[:name {:friend [:name]}]"`), as
+/// every transport allows.
 pub fn parse_pattern(selector: &Value) -> Result<Pattern> {
+    if let Value::Str(text) = selector {
+        let v = crate::edn::read(text)?;
+        return parse_pattern_at(&v, 0);
+    }
     parse_pattern_at(selector, 0)
 }
 
