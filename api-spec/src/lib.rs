@@ -27,6 +27,7 @@
 mod check;
 mod error;
 mod model;
+mod openapi;
 pub mod naming;
 mod read;
 mod schema;
