@@ -310,7 +310,10 @@ impl Reply {
     }
 
     fn into_response(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-        let mut r = tiny_http::Response::from_data(self.body).with_status_code(self.status);
+        // Whole bodies with a Content-Length, never chunked.
+        let mut r = tiny_http::Response::from_data(self.body)
+            .with_status_code(self.status)
+            .with_chunked_threshold(usize::MAX);
         let mut add = |name: &str, value: &str| {
             if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
                 r.add_header(h);
