@@ -123,7 +123,11 @@ fn json_round_trip_with_handles() {
     );
     let conn = fresh(addr, "http-rt");
     assert_eq!(
-        ok(addr, "database-exists", &format!(r#"{{"config": {}}}"#, cfg("http-rt"))),
+        ok(
+            addr,
+            "database-exists",
+            &format!(r#"{{"config": {}}}"#, cfg("http-rt"))
+        ),
         true
     );
     let report = ok(
@@ -149,7 +153,11 @@ fn json_round_trip_with_handles() {
     );
     assert_eq!(pulled["name"], "Ivan");
     assert_eq!(pulled["age"].as_u64(), Some(9007199254740993));
-    let r = post(addr, "pull", &format!(r#"[{db}, [":name", ":age"], {ivan}]"#));
+    let r = post(
+        addr,
+        "pull",
+        &format!(r#"[{db}, [":name", ":age"], {ivan}]"#),
+    );
     assert!(r.body.contains("9007199254740993"), "{}", r.body);
     assert_eq!(r.header("Content-Type"), Some("application/json"));
     // No arguments at all is a usage error, not a crash.
@@ -177,7 +185,9 @@ fn edn_requests_and_answers() {
         "POST",
         "/v1/transact",
         &edn,
-        &format!("[{conn} [{{:db/ident :color :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}}]]"),
+        &format!(
+            "[{conn} [{{:db/ident :color :db/valueType :db.type/keyword :db/cardinality :db.cardinality/one}}]]"
+        ),
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let r = request(
@@ -196,7 +206,10 @@ fn edn_requests_and_answers() {
         &format!("[[:find [?c ...] :where [_ :color ?c]] [{conn}]]"),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(cairn::edn::read(&r.body).unwrap(), cairn::edn::read("[:red]").unwrap());
+    assert_eq!(
+        cairn::edn::read(&r.body).unwrap(),
+        cairn::edn::read("[:red]").unwrap()
+    );
     // JSON in, EDN out when asked.
     let r = request(
         addr,
@@ -223,9 +236,20 @@ fn every_error_status() {
     let addr = server.addr();
     let conn = fresh(addr, "http-errors");
     // syntax: bad JSON, bad query, garbage, wrong arguments.
-    for body in ["[1,", "{", "garbage", "\u{0}\u{1}", "[\"[:find ?x :where\"]"] {
+    for body in [
+        "[1,",
+        "{",
+        "garbage",
+        "\u{0}\u{1}",
+        "[\"[:find ?x :where\"]",
+    ] {
         let r = post(addr, "q", body);
-        assert_eq!((r.status, r.kind()), (400, "syntax".into()), "{body}: {}", r.body);
+        assert_eq!(
+            (r.status, r.kind()),
+            (400, "syntax".into()),
+            "{body}: {}",
+            r.body
+        );
     }
     let r = raw(
         addr,
@@ -241,18 +265,48 @@ fn every_error_status() {
     // schema: an unknown attribute; type: a value of the wrong type.
     let r = post(addr, "transact", &format!(r#"[{conn}, [{{"nope": 1}}]]"#));
     assert_eq!((r.status, r.kind()), (422, "schema".into()), "{}", r.body);
-    let r = post(addr, "transact", &format!(r#"[{conn}, [{{"age": "old"}}]]"#));
+    let r = post(
+        addr,
+        "transact",
+        &format!(r#"[{conn}, [{{"age": "old"}}]]"#),
+    );
     assert_eq!(r.status, 422, "{}", r.body);
     // unique: a second entity with a unique value.
-    ok(addr, "transact", &format!(r#"[{conn}, [{{"email": "a@x"}}]]"#));
-    let r = post(addr, "transact", &format!(r#"[{conn}, [{{"email": "a@x"}}]]"#));
+    ok(
+        addr,
+        "transact",
+        &format!(r#"[{conn}, [{{"email": "a@x"}}]]"#),
+    );
+    let r = post(
+        addr,
+        "transact",
+        &format!(r#"[{conn}, [{{"email": "a@x"}}]]"#),
+    );
     assert_eq!((r.status, r.kind()), (409, "unique".into()), "{}", r.body);
     // not-found: a database that does not exist; unknown and non-remote ops.
     let r = post(addr, "connect", &format!("[{}]", cfg("http-missing")));
-    assert_eq!((r.status, r.kind()), (404, "not-found".into()), "{}", r.body);
-    for path in ["/v1/nope", "/v1/with", "/v1/db-with", "/v1/listen", "/v1/unlisten", "/nope", "/"] {
+    assert_eq!(
+        (r.status, r.kind()),
+        (404, "not-found".into()),
+        "{}",
+        r.body
+    );
+    for path in [
+        "/v1/nope",
+        "/v1/with",
+        "/v1/db-with",
+        "/v1/listen",
+        "/v1/unlisten",
+        "/nope",
+        "/",
+    ] {
         let r = request(addr, "POST", path, &[], "[]");
-        assert_eq!((r.status, r.kind()), (404, "not-found".into()), "{path}: {}", r.body);
+        assert_eq!(
+            (r.status, r.kind()),
+            (404, "not-found".into()),
+            "{path}: {}",
+            r.body
+        );
     }
     // Wrong method.
     for m in ["GET", "PUT", "DELETE"] {
@@ -263,9 +317,17 @@ fn every_error_status() {
     // Too large: by Content-Length, and while reading a chunked body.
     let big = format!("[\"{}\"]", "x".repeat(5000));
     let r = post(addr, "q", &big);
-    assert_eq!((r.status, r.kind()), (413, "payload-too-large".into()), "{}", r.body);
+    assert_eq!(
+        (r.status, r.kind()),
+        (413, "payload-too-large".into()),
+        "{}",
+        r.body
+    );
     let chunk = "y".repeat(3000);
-    let chunked = format!("{:x}\r\n{chunk}\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n", 3000, 3000);
+    let chunked = format!(
+        "{:x}\r\n{chunk}\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        3000, 3000
+    );
     let r = raw(
         addr,
         "POST /v1/q HTTP/1.1\r\nHost: t\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
@@ -379,7 +441,13 @@ fn cors() {
         cors_origins: vec!["*".into()],
         ..ServerOptions::default()
     });
-    let r = request(any.addr(), "GET", "/health", &[("Origin", "https://x.example")], "");
+    let r = request(
+        any.addr(),
+        "GET",
+        "/health",
+        &[("Origin", "https://x.example")],
+        "",
+    );
     assert_eq!(r.header("Access-Control-Allow-Origin"), Some("*"));
     any.shutdown();
 }

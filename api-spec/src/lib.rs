@@ -27,8 +27,8 @@
 mod check;
 mod error;
 mod model;
-mod openapi;
 pub mod naming;
+mod openapi;
 mod read;
 mod schema;
 

@@ -41,6 +41,9 @@
 //! show a spinner with the elapsed time on standard error when it is a
 //! terminal, and stay quiet when it is piped.
 //!
+//! One subcommand is not an op: `cairn serve` runs the HTTP transport
+//! ([`crate::server`]) and prints `listening on http://HOST:PORT`.
+//!
 //! Output is EDN (`--format json` for the wire rule, `--format pretty` for
 //! people). Errors print `error[KIND]: message` on stderr and exit 1 (2 for
 //! usage errors); nothing is written on failure.
@@ -297,15 +300,10 @@ fn serve_command() -> clap::Command {
                 .default_value("127.0.0.1")
                 .help("Interface to listen on"),
         )
-        .arg(
-            CArg::new("token")
-                .long("token")
-                .value_name("TOKEN")
-                .help(
-                    "Require Authorization: Bearer TOKEN on every /v1/ call \
+        .arg(CArg::new("token").long("token").value_name("TOKEN").help(
+            "Require Authorization: Bearer TOKEN on every /v1/ call \
                      (default: the CAIRN_SERVER_TOKEN environment variable, else none)",
-                ),
-        )
+        ))
         .arg(
             CArg::new("cors-origin")
                 .long("cors-origin")

@@ -503,7 +503,9 @@ fn route(opts: &ServerOptions, req: &mut Req<'_>) -> Reply {
         _ => transport_error(
             404,
             "not-found",
-            format!("No such endpoint: {path}; operations are POST /v1/<command>, see /openapi.json"),
+            format!(
+                "No such endpoint: {path}; operations are POST /v1/<command>, see /openapi.json"
+            ),
             wants_edn,
         ),
     }
