@@ -1,5 +1,5 @@
 //! The HTTP transport: `cairn serve`, an HTTP/1.1 server over the one seam
-//! [`crate::api::dispatch`].
+//! [`crate::api::dispatch()`].
 //!
 //! # Endpoints
 //!
