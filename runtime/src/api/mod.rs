@@ -1,7 +1,7 @@
 //! The operations of Cairn's public API over wire values: each op takes
-//! resolved arguments ([`Arg`]) and returns a [`Value`]. The CLI (and later
-//! the HTTP server, the C ABI and the generated bindings) are skins over
-//! [`call`].
+//! resolved arguments ([`Arg`]) and returns a [`Value`]. The CLI, the HTTP
+//! server ([`crate::server`], through [`dispatch()`]) and later the C ABI
+//! and the generated bindings are skins over [`call`].
 //!
 //! Handles are values: a connection is named by its store and branch, a
 //! database value by store, branch, commit and basis tx, and a time view by
