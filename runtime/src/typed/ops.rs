@@ -6,14 +6,15 @@ use std::sync::Arc;
 
 use super::Entity;
 use super::id::EntityId;
-use super::schema::Attr;
+use super::schema::{Attr, AttrDef, SchemaBuilder};
 use super::value::FieldValue;
 use crate::conn::Connection;
 use crate::db::Db;
 use crate::error::{Error, ErrorKind, Result};
 use crate::query::{Input, q};
+use crate::schema::Unique;
 use crate::tx::TxReport;
-use crate::value::Value;
+use crate::value::{Keyword, Value};
 
 /// The outcome of [`Connection::transact_entities`].
 #[derive(Clone, Debug)]
@@ -67,33 +68,79 @@ impl Connection {
 
     /// Transacts `T::schema()` (the struct's attributes and its
     /// components'). Idempotent: attributes already installed as declared
-    /// change nothing, and allowed changes (`doc`, `no_history`, ...) are
-    /// applied. A change the database refuses (a new value type, ...) is a
-    /// `schema` error listing each refused attribute with the reason.
+    /// change nothing, and changes the database allows (`doc`,
+    /// `no_history`, ...) are applied. A `schema` error, with nothing
+    /// transacted, lists each attribute whose change the database refuses
+    /// (a new value type, ...) with its reason, and each property the
+    /// database has but the struct no longer declares (`unique`, `index`,
+    /// `component`, `no_history`): map-form schema data cannot remove
+    /// those, so they would silently stay.
     pub fn transact_schema<T: Entity>(&self) -> Result<TxReport> {
-        let schema = T::schema();
-        match self.transact(&schema, None) {
-            Err(e) if e.kind == ErrorKind::Schema => {
-                let mut problems = Vec::new();
-                for attr in schema.as_vector().unwrap_or_default() {
-                    let one = Value::vector(vec![attr.clone()]);
-                    if let Err(e) = self.with(&one, None) {
-                        let ident = attr.get_kw("db/ident").cloned().unwrap_or(Value::Nil);
-                        problems.push(format!("{ident}: {}", e.message));
-                    }
-                }
-                if problems.is_empty() {
-                    problems.push(e.message);
-                }
-                Err(Error::schema(format!(
-                    "The schema of {} does not fit the database:\n  {}",
-                    short_name::<T>(),
-                    problems.join("\n  ")
-                )))
+        let mut builder = SchemaBuilder::new();
+        T::collect_schema(&mut builder);
+        let db = self.db()?;
+        let mut problems = Vec::new();
+        for def in builder.attrs() {
+            if let Some(p) = dropped_properties(&db, def) {
+                problems.push(p);
             }
-            other => other,
+        }
+        let schema = builder.to_value();
+        if problems.is_empty() {
+            match self.transact(&schema, None) {
+                Err(e) if e.kind == ErrorKind::Schema => problems.push(e.message),
+                other => return other,
+            }
+        }
+        // Say which attributes the database refuses, each on its own.
+        let mut refused = Vec::new();
+        for def in builder.attrs() {
+            let one = Value::vector(vec![def.to_value()]);
+            if let Err(e) = self.with(&one, None) {
+                refused.push(format!(":{}: {}", def.ident, e.message));
+            }
+        }
+        if !refused.is_empty() {
+            problems.retain(|p| p.starts_with(':'));
+            problems.extend(refused);
+        }
+        Err(Error::schema(format!(
+            "The schema of {} does not fit the database:\n  {}",
+            short_name::<T>(),
+            problems.join("\n  ")
+        )))
+    }
+}
+
+/// The properties installed for `def`'s attribute that `def` leaves out.
+fn dropped_properties(db: &Db, def: &AttrDef) -> Option<String> {
+    let installed = db.schema().user_attr(&Keyword::new(def.ident))?;
+    let mut dropped = Vec::new();
+    if def.unique.is_none() {
+        match installed.unique {
+            Some(Unique::Identity) => dropped.push(":db/unique :db.unique/identity"),
+            Some(Unique::Value) => dropped.push(":db/unique :db.unique/value"),
+            None => {}
         }
     }
+    for (has, declared, name) in [
+        (installed.index, def.index, ":db/index true"),
+        (installed.component, def.component, ":db/isComponent true"),
+        (installed.no_history, def.no_history, ":db/noHistory true"),
+    ] {
+        if has && !declared {
+            dropped.push(name);
+        }
+    }
+    (!dropped.is_empty()).then(|| {
+        format!(
+            ":{}: the database has {} but the struct does not declare it; \
+             declare it, or retract it explicitly ([:db/retract :{} ...])",
+            def.ident,
+            dropped.join(", "),
+            def.ident
+        )
+    })
 }
 
 impl Db {
@@ -105,7 +152,9 @@ impl Db {
     pub fn pull_entity<T: Entity>(&self, id: impl Into<Value>) -> Result<T> {
         let id = id.into();
         let v = crate::pull::pull(self, &T::pull_pattern(), &id)?;
-        if v.is_nil() {
+        // Nothing pulled, or only `:db/id` (the entity has other data).
+        let only_id = v.as_map().is_some_and(|m| m.len() == 1) && v.get_kw("db/id").is_some();
+        if v.is_nil() || only_id {
             return Err(Error::not_found(format!(
                 "No {} at {id}: the entity has none of its attributes",
                 short_name::<T>()
