@@ -30,10 +30,9 @@ pub fn expand_struct(m: &StructModel) -> TokenStream {
         let fty = &f.ty;
         let a = match &f.kind {
             FieldKind::Id => {
-                entity_id = quote_spanned! {fty.span()=>
-                    <#fty as ::cairn::typed::IdField>::id(&self.#fid)
-                };
-                reads.push(quote! { #fid: r.id::<#fty>(#fname)? });
+                let id_field = quote_spanned!(fty.span()=> <#fty as ::cairn::typed::IdField>);
+                entity_id = quote!(#id_field::id(&self.#fid));
+                reads.push(quote! { #fid: r.id(#fname, #id_field::from_id)? });
                 continue;
             }
             FieldKind::Attr(a) => a,
@@ -41,6 +40,7 @@ pub fn expand_struct(m: &StructModel) -> TokenStream {
         let attr = &a.ident;
         let item = &a.item;
         let item = quote_spanned!(item.span()=> #item);
+        let fv = quote_spanned!(item.span()=> <#item as ::cairn::typed::FieldValue>);
 
         let cname = AttrField::const_name(fid);
         let cdoc = format!("`:{attr}`, the attribute of field `{fname}`.");
@@ -54,7 +54,7 @@ pub fn expand_struct(m: &StructModel) -> TokenStream {
         let mut def = if nested {
             quote!(::cairn::typed::AttrDef::reference(#attr))
         } else {
-            quote!(::cairn::typed::AttrDef::of::<#item>(#attr))
+            quote!(::cairn::typed::AttrDef::new(#attr, #fv::VALUE_TYPE).tuple_types(#fv::tuple_types()))
         };
         if many {
             def.extend(quote!(.many()));
@@ -94,18 +94,20 @@ pub fn expand_struct(m: &StructModel) -> TokenStream {
         // Composite tuples are maintained by the database: read, never written.
         if a.tuple_attrs.is_none() {
             writes.push(match (nested, a.shape) {
-                (false, Shape::One) => quote!(m.one::<#item>(#attr, &self.#fid);),
-                (false, Shape::Optional) => quote!(m.opt::<#item>(#attr, &self.#fid);),
-                (false, Shape::Many) => quote!(m.many::<#item>(#attr, &self.#fid);),
+                (false, Shape::One) => quote!(m.one(#attr, #fv::to_value(&self.#fid));),
+                (false, Shape::Optional) => quote!(m.opt(#attr, &self.#fid, #fv::to_value);),
+                (false, Shape::Many) => quote!(m.many(#attr, &self.#fid, #fv::to_value);),
                 (true, Shape::One) => quote!(m.component::<#item>(#attr, &self.#fid);),
                 (true, Shape::Optional) => quote!(m.component_opt::<#item>(#attr, &self.#fid);),
                 (true, Shape::Many) => quote!(m.components::<#item>(#attr, &self.#fid);),
             });
         }
         reads.push(match (nested, a.shape) {
-            (false, Shape::One) => quote!(#fid: r.one::<#item>(#fname, #attr)?),
-            (false, Shape::Optional) => quote!(#fid: r.opt::<#item>(#fname, #attr)?),
-            (false, Shape::Many) => quote!(#fid: r.many::<#item, #fty>(#fname, #attr)?),
+            (false, Shape::One) => quote!(#fid: r.one(#fname, #attr, #fv::from_value)?),
+            (false, Shape::Optional) => quote!(#fid: r.opt(#fname, #attr, #fv::from_value)?),
+            (false, Shape::Many) => {
+                quote!(#fid: r.many::<#item, #fty>(#fname, #attr, #fv::from_value)?)
+            }
             (true, Shape::One) => quote!(#fid: r.component::<#item>(#fname, #attr)?),
             (true, Shape::Optional) => quote!(#fid: r.component_opt::<#item>(#fname, #attr)?),
             (true, Shape::Many) => quote!(#fid: r.components::<#item, #fty>(#fname, #attr)?),

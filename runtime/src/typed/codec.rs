@@ -2,13 +2,14 @@
 //! an entity map to transact), [`MapReader`] (a pulled map → field values,
 //! with errors naming the field and attribute) and [`PatternBuilder`] (the
 //! struct's pull pattern). Generated code calls only inherent methods, so
-//! it needs no trait in scope (it compiles under `#![no_implicit_prelude]`).
+//! it needs no trait in scope (it compiles under `#![no_implicit_prelude]`),
+//! and it passes the `FieldValue` conversions in as functions, so a field
+//! type that is not storable fails one bound, on the field's type.
 
 use std::collections::BTreeMap;
 
 use super::Entity;
-use super::id::{EntityId, IdField};
-use super::value::FieldValue;
+use super::id::EntityId;
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;
 
@@ -30,24 +31,25 @@ impl MapWriter {
     }
 
     /// A cardinality-one value.
-    pub fn one<T: FieldValue>(&mut self, attr: &'static str, v: &T) {
-        self.map.insert(Value::kw(attr), v.to_value());
+    pub fn one(&mut self, attr: &'static str, v: Value) {
+        self.map.insert(Value::kw(attr), v);
     }
 
     /// An optional value: `None` writes nothing (it does not retract).
-    pub fn opt<T: FieldValue>(&mut self, attr: &'static str, v: &Option<T>) {
+    pub fn opt<T>(&mut self, attr: &'static str, v: &Option<T>, to_value: fn(&T) -> Value) {
         if let Some(v) = v {
-            self.one(attr, v);
+            self.one(attr, to_value(v));
         }
     }
 
     /// Cardinality-many values (as a set; none writes nothing).
-    pub fn many<'a, T: FieldValue + 'a>(
+    pub fn many<'a, T: 'a>(
         &mut self,
         attr: &'static str,
         vs: impl IntoIterator<Item = &'a T>,
+        to_value: fn(&T) -> Value,
     ) {
-        let set: Vec<Value> = vs.into_iter().map(FieldValue::to_value).collect();
+        let set: Vec<Value> = vs.into_iter().map(to_value).collect();
         if !set.is_empty() {
             self.map.insert(Value::kw(attr), Value::set(set));
         }
@@ -87,6 +89,9 @@ impl MapWriter {
 fn nested<T: Entity>(v: &T) -> Value {
     v.to_tx_map(v.entity_id().map(Value::from))
 }
+
+/// How a field's values are read: `<T as FieldValue>::from_value`.
+pub type FromValue<T> = fn(&Value) -> Result<T>;
 
 /// Reads the fields of one struct from a pulled map.
 #[derive(Debug)]
@@ -153,24 +158,29 @@ impl<'a> MapReader<'a> {
         }
     }
 
-    /// A required cardinality-one value.
-    pub fn one<T: FieldValue>(&self, field: &str, attr: &str) -> Result<T> {
+    /// A required cardinality-one value, converted by `from_value`.
+    pub fn one<T>(&self, field: &str, attr: &str, from_value: FromValue<T>) -> Result<T> {
         let v = self.get(attr).ok_or_else(|| self.missing(field, attr))?;
-        T::from_value(v).map_err(|e| self.wrap(field, attr, e))
+        from_value(v).map_err(|e| self.wrap(field, attr, e))
     }
 
     /// An optional cardinality-one value.
-    pub fn opt<T: FieldValue>(&self, field: &str, attr: &str) -> Result<Option<T>> {
+    pub fn opt<T>(&self, field: &str, attr: &str, from_value: FromValue<T>) -> Result<Option<T>> {
         self.get(attr)
-            .map(|v| T::from_value(v).map_err(|e| self.wrap(field, attr, e)))
+            .map(|v| from_value(v).map_err(|e| self.wrap(field, attr, e)))
             .transpose()
     }
 
     /// Cardinality-many values into any collection (none: empty).
-    pub fn many<T: FieldValue, C: FromIterator<T>>(&self, field: &str, attr: &str) -> Result<C> {
+    pub fn many<T, C: FromIterator<T>>(
+        &self,
+        field: &str,
+        attr: &str,
+        from_value: FromValue<T>,
+    ) -> Result<C> {
         self.items(attr)
             .iter()
-            .map(|v| T::from_value(v).map_err(|e| self.wrap(field, attr, e)))
+            .map(|v| from_value(v).map_err(|e| self.wrap(field, attr, e)))
             .collect()
     }
 
@@ -196,9 +206,9 @@ impl<'a> MapReader<'a> {
     }
 
     /// The `#[entity(id)]` field, from `:db/id`.
-    pub fn id<F: IdField>(&self, field: &str) -> Result<F> {
+    pub fn id<F>(&self, field: &str, from_id: fn(EntityId) -> F) -> Result<F> {
         match self.map.get(&Value::kw("db/id")) {
-            Some(Value::Long(e)) => Ok(F::from_id(EntityId(*e))),
+            Some(Value::Long(e)) => Ok(from_id(EntityId(*e))),
             Some(other) => Err(self.wrap(
                 field,
                 "db/id",

@@ -100,6 +100,11 @@ impl AttrDef {
             ..AttrDef::new(ident, T::VALUE_TYPE)
         }
     }
+    /// Sets `:db/tupleTypes` (a heterogeneous tuple), or nothing for `None`.
+    pub fn tuple_types(mut self, types: Option<Vec<ValueType>>) -> AttrDef {
+        self.tuple_types = types;
+        self
+    }
     /// A reference attribute (to a struct embedded as a component).
     pub fn reference(ident: &'static str) -> AttrDef {
         AttrDef::new(ident, ValueType::Ref)
