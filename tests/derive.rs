@@ -643,3 +643,27 @@ mod hygiene {
 fn generated_code_is_hygienic() {
     assert_eq!(hygiene::schema().as_vector().map(<[Value]>::len), Some(7));
 }
+
+/// The schema EDN a representative struct derives (its components' too).
+#[test]
+fn schema_edn_snapshot() {
+    let mut text = String::new();
+    for attr in Person::schema().as_vector().unwrap_or_default() {
+        text.push_str(&cairn::edn::to_string(attr));
+        text.push('\n');
+    }
+    text.push('\n');
+    for attr in Registration::schema().as_vector().unwrap_or_default() {
+        text.push_str(&cairn::edn::to_string(attr));
+        text.push('\n');
+    }
+    text.push('\n');
+    for attr in AllTypes::schema().as_vector().unwrap_or_default() {
+        text.push_str(&cairn::edn::to_string(attr));
+        text.push('\n');
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/../snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("derive_entity_schema", text));
+}

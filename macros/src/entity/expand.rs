@@ -83,9 +83,15 @@ pub fn expand_struct(m: &StructModel) -> TokenStream {
         defs.push(def);
 
         if nested {
-            nested_schema.push(quote! {
+            let call = quote! {
                 <#item as ::cairn::typed::Entity>::collect_schema(out);
-            });
+            };
+            if !nested_schema
+                .iter()
+                .any(|c: &TokenStream| c.to_string() == call.to_string())
+            {
+                nested_schema.push(call);
+            }
             pattern.push(quote!(p.component::<#item>(#attr, #many);));
         } else {
             pattern.push(quote!(p.attr(#attr, #many);));
