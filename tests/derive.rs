@@ -101,7 +101,7 @@ fn every_field_type_round_trips_through_redb() {
     let value = all_types("k1");
     let ids = s
         .conn
-        .transact_entities(&[value.clone()])
+        .transact_entities(std::slice::from_ref(&value))
         .expect("transact")
         .ids;
     let back: AllTypes = s.conn.db().expect("db").pull_entity(ids[0]).expect("pull");

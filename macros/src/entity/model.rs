@@ -59,7 +59,7 @@ pub struct FieldModel {
 pub enum FieldKind {
     /// `#[entity(id)]`.
     Id,
-    Attr(AttrField),
+    Attr(Box<AttrField>),
 }
 
 pub struct AttrField {
@@ -358,7 +358,7 @@ fn field_model(
     ok.then(|| FieldModel {
         ident: ident.clone(),
         ty: ty.clone(),
-        kind: FieldKind::Attr(AttrField {
+        kind: FieldKind::Attr(Box::new(AttrField {
             ident: name,
             shape: c.shape,
             item: c.item,
@@ -369,7 +369,7 @@ fn field_model(
             no_history: o.no_history.is_some(),
             doc: o.doc.map(|d| d.value()),
             tuple_attrs,
-        }),
+        })),
     })
 }
 
