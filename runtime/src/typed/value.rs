@@ -296,3 +296,43 @@ tuple!(5; A 0, B 1, C 2, D 3, E 4);
 tuple!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 tuple!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_round_to_milliseconds_on_both_sides_of_the_epoch() {
+        let after = UNIX_EPOCH + Duration::from_micros(1_500);
+        assert_eq!(after.to_value(), Value::Inst(1));
+        let before = UNIX_EPOCH - Duration::from_micros(1_500);
+        assert_eq!(before.to_value(), Value::Inst(-2));
+        let exact = UNIX_EPOCH - Duration::from_millis(3);
+        assert_eq!(exact.to_value(), Value::Inst(-3));
+        assert_eq!(SystemTime::from_value(&Value::Inst(-3)).ok(), Some(exact));
+    }
+
+    #[test]
+    fn narrow_integers_refuse_values_that_do_not_fit() {
+        assert_eq!(i32::from_value(&Value::Long(-5)).ok(), Some(-5));
+        let e = u8::from_value(&Value::Long(300)).expect_err("too big");
+        assert_eq!(e.message, "300 does not fit in u8");
+        let e = i64::from_value(&Value::str("7")).expect_err("a string");
+        assert_eq!(e.message, "expected a long, got \"7\"");
+    }
+
+    #[test]
+    fn tuples_and_options() {
+        let v = (String::from("a"), None::<i64>).to_value();
+        assert_eq!(v, Value::vector(vec![Value::str("a"), Value::Nil]));
+        assert_eq!(
+            <(String, Option<i64>)>::from_value(&v).ok(),
+            Some(("a".into(), None))
+        );
+        assert_eq!(
+            <(String, Option<i64>)>::tuple_types(),
+            Some(vec![ValueType::String, ValueType::Long])
+        );
+        assert!(<(String, i64)>::from_value(&Value::vector(vec![Value::str("a")])).is_err());
+    }
+}
