@@ -18,7 +18,11 @@
 //!
 //! A spec that does not validate expands to one `compile_error!` per
 //! problem.
+//!
+//! `#[derive(Entity)]` (logic in `entity/`) derives `cairn::typed::Entity`
+//! for a struct, or a keyword mapping for a fieldless enum.
 
+mod entity;
 mod expand;
 
 /// Expands to the Rust API generated from `api.edn` (see the crate docs).
@@ -38,4 +42,36 @@ pub fn api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
         Err(errs) => expand::spec_errors(&errs),
     }
     .into()
+}
+
+/// Derives `cairn::typed::Entity` for a struct with named fields: one
+/// attribute per field, in the namespace `#[entity(ns = "...")]` or the
+/// struct's name in kebab case (`OrderLine` → `order-line`); field
+/// `first_name` is `:ns/first-name`.
+///
+/// Field types: `String`, `i64`/`i32`/`i16`/`i8`/`u32`/`u16`/`u8`,
+/// `f64`/`f32`, `bool`, `uuid::Uuid`, `SystemTime` and (runtime feature
+/// `chrono`) `chrono::DateTime<Utc>`, `Vec<u8>` (bytes), `Keyword`,
+/// `BigInt`, `BigDecimal`, tuples (`:db/tupleTypes`), `Ref<T>` and
+/// `EntityId` (references), a keyword enum, any type implementing
+/// `FieldValue`; `Option<T>` for an optional attribute,
+/// `Vec<T>`/`BTreeSet<T>`/`HashSet<T>` for cardinality many; a struct
+/// deriving `Entity` marked `#[entity(component)]` is a nested component.
+///
+/// Field options, `#[entity(...)]`: `id` (an `EntityId` or
+/// `Option<EntityId>` field carrying `:db/id`), `unique = "identity"` or
+/// `"value"`, `index`, `component`, `no_history`, `doc = "..."`,
+/// `rename = "name"` (or `"ns/name"`), `tuple_attrs = ["a", "b"]` (a
+/// composite tuple of sibling attributes, read-only).
+///
+/// On a fieldless enum with `#[entity(ns = "status")]`, derives
+/// `cairn::typed::FieldValue`: variant `InProgress` is stored as the
+/// keyword `:status/in-progress` (`#[entity(rename = "...")]` on a variant
+/// overrides it).
+#[proc_macro_derive(Entity, attributes(entity))]
+pub fn derive_entity(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    match syn::parse::<syn::DeriveInput>(input) {
+        Ok(input) => entity::derive(&input).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
 }

@@ -48,11 +48,15 @@ pub mod source;
 pub mod store;
 pub mod tree;
 pub mod tx;
+pub mod typed;
 
+/// `#[derive(Entity)]`: see [`typed`].
+pub use cairn_macros::Entity;
 pub use config::Config;
 pub use conn::{Connection, connect, create_database, database_exists, delete_database};
 pub use datom::{Datom, Eid, IndexOrder, TX0};
 pub use db::Db;
 pub use error::{Error, ErrorKind, Result};
 pub use tx::TxReport;
+pub use typed::{Attr, Entity, EntityId, FieldValue, Ref};
 pub use value::{Keyword, Symbol, Value};

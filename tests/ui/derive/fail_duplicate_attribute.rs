@@ -1,0 +1,10 @@
+use cairn::Entity;
+
+#[derive(Entity)]
+struct Person {
+    name: String,
+    #[entity(rename = "name")]
+    full_name: String,
+}
+
+fn main() {}

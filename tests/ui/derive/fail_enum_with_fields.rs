@@ -1,0 +1,10 @@
+use cairn::Entity;
+
+#[derive(Entity)]
+#[entity(ns = "shape")]
+enum Shape {
+    Circle(f64),
+    Square,
+}
+
+fn main() {}

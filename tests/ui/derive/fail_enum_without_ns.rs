@@ -1,0 +1,9 @@
+use cairn::Entity;
+
+#[derive(Entity)]
+enum Status {
+    Active,
+    Inactive,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use cairn::Entity;
+
+#[derive(Entity)]
+struct Wrapper<T> {
+    value: T,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use cairn::Entity;
+
+#[derive(Entity)]
+struct Label {
+    text: &'static str,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use cairn::Entity;
+
+#[derive(Entity)]
+struct Counter {
+    hits: u64,
+}
+
+fn main() {}
