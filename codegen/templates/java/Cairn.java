@@ -37,6 +37,16 @@ public final class Cairn {
     public static final String SPEC_HASH = "{{ spec_hash }}";
 
     /**
+     * The Java method of each operation, by spec name ({@code "database-exists?"}
+     * to {@code "databaseExists"}): for tools that call ops by name (the
+     * method has one overload per number of arguments).
+     */
+    public static final Map<String, String> METHODS = Map.ofEntries(
+{%- for op in ops %}
+            Map.entry("{{ op.name }}", "{{ op.camel }}"){% if !loop.last %},{% endif %}
+{%- endfor %});
+
+    /**
      * Loads the native library now (it is otherwise loaded by the first call)
      * and checks that it matches this binding.
      *
@@ -65,7 +75,7 @@ public final class Cairn {
      */
     public static {{ o.ret }} {{ op.camel }}({{ o.params }}) {
         Library.ensure();
-        {% if o.void %}Library.answer(Native.{{ op.camel }}(Json.encode(Arrays.<Object>asList({{ o.args }}))));{% else %}Object r = Library.answer(Native.{{ op.camel }}(Json.encode(Arrays.<Object>asList({{ o.args }}))));
+        {% if o.void %}Library.answer(Native.{{ op.camel }}(Json.encodeWire(Arrays.<Object>asList({{ o.args }}))));{% else %}Object r = Library.answer(Native.{{ op.camel }}(Json.encodeWire(Arrays.<Object>asList({{ o.args }}))));
         return {{ o.conv }};{% endif %}
     }
 {% endfor %}{% endfor %}

@@ -44,6 +44,42 @@ public final class Cairn {
     public static final String SPEC_HASH = "245efceab96d1b54cc8eafae516824e2";
 
     /**
+     * The Java method of each operation, by spec name ({@code "database-exists?"}
+     * to {@code "databaseExists"}): for tools that call ops by name (the
+     * method has one overload per number of arguments).
+     */
+    public static final Map<String, String> METHODS = Map.ofEntries(
+            Map.entry("database-exists?", "databaseExists"),
+            Map.entry("create-database", "createDatabase"),
+            Map.entry("delete-database", "deleteDatabase"),
+            Map.entry("connect", "connect"),
+            Map.entry("release", "release"),
+            Map.entry("db", "db"),
+            Map.entry("transact", "transact"),
+            Map.entry("load-entities", "loadEntities"),
+            Map.entry("with", "withTx"),
+            Map.entry("db-with", "dbWith"),
+            Map.entry("q", "q"),
+            Map.entry("query-stats", "queryStats"),
+            Map.entry("explain", "explain"),
+            Map.entry("pull", "pull"),
+            Map.entry("pull-many", "pullMany"),
+            Map.entry("entity", "entity"),
+            Map.entry("datoms", "datoms"),
+            Map.entry("seek-datoms", "seekDatoms"),
+            Map.entry("rseek-datoms", "rseekDatoms"),
+            Map.entry("index-range", "indexRange"),
+            Map.entry("history", "history"),
+            Map.entry("as-of", "asOf"),
+            Map.entry("since", "since"),
+            Map.entry("schema", "schema"),
+            Map.entry("reverse-schema", "reverseSchema"),
+            Map.entry("metrics", "metrics"),
+            Map.entry("gc-storage", "gcStorage"),
+            Map.entry("export-db", "exportDb"),
+            Map.entry("import-db", "importDb"));
+
+    /**
      * Loads the native library now (it is otherwise loaded by the first call)
      * and checks that it matches this binding.
      *
@@ -78,7 +114,7 @@ public final class Cairn {
      */
     public static Boolean databaseExists() {
         Library.ensure();
-        Object r = Library.answer(Native.databaseExists(Json.encode(Arrays.<Object>asList())));
+        Object r = Library.answer(Native.databaseExists(Json.encodeWire(Arrays.<Object>asList())));
         return Conv.toBoolean(r);
     }
 
@@ -94,7 +130,7 @@ public final class Cairn {
      */
     public static Boolean databaseExists(Map<String, ?> config) {
         Library.ensure();
-        Object r = Library.answer(Native.databaseExists(Json.encode(Arrays.<Object>asList(config))));
+        Object r = Library.answer(Native.databaseExists(Json.encodeWire(Arrays.<Object>asList(config))));
         return Conv.toBoolean(r);
     }
 
@@ -114,7 +150,7 @@ public final class Cairn {
      */
     public static Map<String, Object> createDatabase() {
         Library.ensure();
-        Object r = Library.answer(Native.createDatabase(Json.encode(Arrays.<Object>asList())));
+        Object r = Library.answer(Native.createDatabase(Json.encodeWire(Arrays.<Object>asList())));
         return Conv.toMap(r);
     }
 
@@ -133,7 +169,7 @@ public final class Cairn {
      */
     public static Map<String, Object> createDatabase(Map<String, ?> config) {
         Library.ensure();
-        Object r = Library.answer(Native.createDatabase(Json.encode(Arrays.<Object>asList(config))));
+        Object r = Library.answer(Native.createDatabase(Json.encodeWire(Arrays.<Object>asList(config))));
         return Conv.toMap(r);
     }
 
@@ -149,7 +185,7 @@ public final class Cairn {
      */
     public static void deleteDatabase() {
         Library.ensure();
-        Library.answer(Native.deleteDatabase(Json.encode(Arrays.<Object>asList())));
+        Library.answer(Native.deleteDatabase(Json.encodeWire(Arrays.<Object>asList())));
     }
 
     /**
@@ -163,7 +199,7 @@ public final class Cairn {
      */
     public static void deleteDatabase(Map<String, ?> config) {
         Library.ensure();
-        Library.answer(Native.deleteDatabase(Json.encode(Arrays.<Object>asList(config))));
+        Library.answer(Native.deleteDatabase(Json.encodeWire(Arrays.<Object>asList(config))));
     }
 
     /**
@@ -181,7 +217,7 @@ public final class Cairn {
      */
     public static Connection connect() {
         Library.ensure();
-        Object r = Library.answer(Native.connect(Json.encode(Arrays.<Object>asList())));
+        Object r = Library.answer(Native.connect(Json.encodeWire(Arrays.<Object>asList())));
         return Connection.fromWire(r);
     }
 
@@ -200,7 +236,7 @@ public final class Cairn {
      */
     public static Connection connect(Map<String, ?> config) {
         Library.ensure();
-        Object r = Library.answer(Native.connect(Json.encode(Arrays.<Object>asList(config))));
+        Object r = Library.answer(Native.connect(Json.encodeWire(Arrays.<Object>asList(config))));
         return Connection.fromWire(r);
     }
 
@@ -215,7 +251,7 @@ public final class Cairn {
      */
     public static void release(Connection conn) {
         Library.ensure();
-        Library.answer(Native.release(Json.encode(Arrays.<Object>asList(conn))));
+        Library.answer(Native.release(Json.encodeWire(Arrays.<Object>asList(conn))));
     }
 
     /**
@@ -231,7 +267,7 @@ public final class Cairn {
      */
     public static Db db(Connection conn) {
         Library.ensure();
-        Object r = Library.answer(Native.db(Json.encode(Arrays.<Object>asList(conn))));
+        Object r = Library.answer(Native.db(Json.encodeWire(Arrays.<Object>asList(conn))));
         return Db.fromWire(r);
     }
 
@@ -249,7 +285,7 @@ public final class Cairn {
      */
     public static TxReport transact(Connection conn, Object txInput) {
         Library.ensure();
-        Object r = Library.answer(Native.transact(Json.encode(Arrays.<Object>asList(conn, txInput))));
+        Object r = Library.answer(Native.transact(Json.encodeWire(Arrays.<Object>asList(conn, txInput))));
         return TxReport.fromWire(r);
     }
 
@@ -268,7 +304,7 @@ public final class Cairn {
      */
     public static LoadReport loadEntities(Connection conn, Object txData) {
         Library.ensure();
-        Object r = Library.answer(Native.loadEntities(Json.encode(Arrays.<Object>asList(conn, txData))));
+        Object r = Library.answer(Native.loadEntities(Json.encodeWire(Arrays.<Object>asList(conn, txData))));
         return LoadReport.fromWire(r);
     }
 
@@ -286,7 +322,7 @@ public final class Cairn {
      */
     public static TxReport withTx(Db db, Object txInput) {
         Library.ensure();
-        Object r = Library.answer(Native.withTx(Json.encode(Arrays.<Object>asList(db, txInput))));
+        Object r = Library.answer(Native.withTx(Json.encodeWire(Arrays.<Object>asList(db, txInput))));
         return TxReport.fromWire(r);
     }
 
@@ -305,7 +341,7 @@ public final class Cairn {
      */
     public static Db dbWith(Db db, Object txInput) {
         Library.ensure();
-        Object r = Library.answer(Native.dbWith(Json.encode(Arrays.<Object>asList(db, txInput))));
+        Object r = Library.answer(Native.dbWith(Json.encodeWire(Arrays.<Object>asList(db, txInput))));
         return Db.fromWire(r);
     }
 
@@ -326,7 +362,7 @@ public final class Cairn {
      */
     public static Object q(Object query) {
         Library.ensure();
-        Object r = Library.answer(Native.q(Json.encode(Arrays.<Object>asList(query))));
+        Object r = Library.answer(Native.q(Json.encodeWire(Arrays.<Object>asList(query))));
         return r;
     }
 
@@ -349,7 +385,7 @@ public final class Cairn {
      */
     public static Object q(Object query, Object args) {
         Library.ensure();
-        Object r = Library.answer(Native.q(Json.encode(Arrays.<Object>asList(query, args))));
+        Object r = Library.answer(Native.q(Json.encodeWire(Arrays.<Object>asList(query, args))));
         return r;
     }
 
@@ -372,7 +408,7 @@ public final class Cairn {
      */
     public static Object q(Object query, Object args, Long offset) {
         Library.ensure();
-        Object r = Library.answer(Native.q(Json.encode(Arrays.<Object>asList(query, args, offset))));
+        Object r = Library.answer(Native.q(Json.encodeWire(Arrays.<Object>asList(query, args, offset))));
         return r;
     }
 
@@ -394,7 +430,7 @@ public final class Cairn {
      */
     public static Object q(Object query, Object args, Long offset, Long limit) {
         Library.ensure();
-        Object r = Library.answer(Native.q(Json.encode(Arrays.<Object>asList(query, args, offset, limit))));
+        Object r = Library.answer(Native.q(Json.encodeWire(Arrays.<Object>asList(query, args, offset, limit))));
         return r;
     }
 
@@ -413,7 +449,7 @@ public final class Cairn {
      */
     public static QueryStats queryStats(Object query) {
         Library.ensure();
-        Object r = Library.answer(Native.queryStats(Json.encode(Arrays.<Object>asList(query))));
+        Object r = Library.answer(Native.queryStats(Json.encodeWire(Arrays.<Object>asList(query))));
         return QueryStats.fromWire(r);
     }
 
@@ -433,7 +469,7 @@ public final class Cairn {
      */
     public static QueryStats queryStats(Object query, Object args) {
         Library.ensure();
-        Object r = Library.answer(Native.queryStats(Json.encode(Arrays.<Object>asList(query, args))));
+        Object r = Library.answer(Native.queryStats(Json.encodeWire(Arrays.<Object>asList(query, args))));
         return QueryStats.fromWire(r);
     }
 
@@ -453,7 +489,7 @@ public final class Cairn {
      */
     public static QueryStats queryStats(Object query, Object args, Long offset) {
         Library.ensure();
-        Object r = Library.answer(Native.queryStats(Json.encode(Arrays.<Object>asList(query, args, offset))));
+        Object r = Library.answer(Native.queryStats(Json.encodeWire(Arrays.<Object>asList(query, args, offset))));
         return QueryStats.fromWire(r);
     }
 
@@ -472,7 +508,7 @@ public final class Cairn {
      */
     public static QueryStats queryStats(Object query, Object args, Long offset, Long limit) {
         Library.ensure();
-        Object r = Library.answer(Native.queryStats(Json.encode(Arrays.<Object>asList(query, args, offset, limit))));
+        Object r = Library.answer(Native.queryStats(Json.encodeWire(Arrays.<Object>asList(query, args, offset, limit))));
         return QueryStats.fromWire(r);
     }
 
@@ -490,7 +526,7 @@ public final class Cairn {
      */
     public static String explain(Object query) {
         Library.ensure();
-        Object r = Library.answer(Native.explain(Json.encode(Arrays.<Object>asList(query))));
+        Object r = Library.answer(Native.explain(Json.encodeWire(Arrays.<Object>asList(query))));
         return Conv.toStr(r);
     }
 
@@ -508,7 +544,7 @@ public final class Cairn {
      */
     public static String explain(Object query, Object args) {
         Library.ensure();
-        Object r = Library.answer(Native.explain(Json.encode(Arrays.<Object>asList(query, args))));
+        Object r = Library.answer(Native.explain(Json.encodeWire(Arrays.<Object>asList(query, args))));
         return Conv.toStr(r);
     }
 
@@ -528,7 +564,7 @@ public final class Cairn {
      */
     public static Map<String, Object> pull(Db db, Object selector, Object eid) {
         Library.ensure();
-        Object r = Library.answer(Native.pull(Json.encode(Arrays.<Object>asList(db, selector, eid))));
+        Object r = Library.answer(Native.pull(Json.encodeWire(Arrays.<Object>asList(db, selector, eid))));
         return Conv.toMap(r);
     }
 
@@ -548,7 +584,7 @@ public final class Cairn {
      */
     public static List<Map<String, Object>> pullMany(Db db, Object selector, Object eids) {
         Library.ensure();
-        Object r = Library.answer(Native.pullMany(Json.encode(Arrays.<Object>asList(db, selector, eids))));
+        Object r = Library.answer(Native.pullMany(Json.encodeWire(Arrays.<Object>asList(db, selector, eids))));
         return Conv.toListOf(r, v0 -> Conv.toMap(v0));
     }
 
@@ -570,7 +606,7 @@ public final class Cairn {
      */
     public static Object entity(Db db, Object eid) {
         Library.ensure();
-        Object r = Library.answer(Native.entity(Json.encode(Arrays.<Object>asList(db, eid))));
+        Object r = Library.answer(Native.entity(Json.encodeWire(Arrays.<Object>asList(db, eid))));
         return r;
     }
 
@@ -593,7 +629,7 @@ public final class Cairn {
      */
     public static Object entity(Db db, Object eid, Object attr) {
         Library.ensure();
-        Object r = Library.answer(Native.entity(Json.encode(Arrays.<Object>asList(db, eid, attr))));
+        Object r = Library.answer(Native.entity(Json.encodeWire(Arrays.<Object>asList(db, eid, attr))));
         return r;
     }
 
@@ -614,7 +650,7 @@ public final class Cairn {
      */
     public static List<Datom> datoms(Db db, IndexName index) {
         Library.ensure();
-        Object r = Library.answer(Native.datoms(Json.encode(Arrays.<Object>asList(db, index))));
+        Object r = Library.answer(Native.datoms(Json.encodeWire(Arrays.<Object>asList(db, index))));
         return Conv.toListOf(r, v0 -> Datom.fromWire(v0));
     }
 
@@ -635,7 +671,7 @@ public final class Cairn {
      */
     public static List<Datom> datoms(Db db, IndexName index, Object components) {
         Library.ensure();
-        Object r = Library.answer(Native.datoms(Json.encode(Arrays.<Object>asList(db, index, components))));
+        Object r = Library.answer(Native.datoms(Json.encodeWire(Arrays.<Object>asList(db, index, components))));
         return Conv.toListOf(r, v0 -> Datom.fromWire(v0));
     }
 
@@ -656,7 +692,7 @@ public final class Cairn {
      */
     public static List<Datom> seekDatoms(Db db, IndexName index) {
         Library.ensure();
-        Object r = Library.answer(Native.seekDatoms(Json.encode(Arrays.<Object>asList(db, index))));
+        Object r = Library.answer(Native.seekDatoms(Json.encodeWire(Arrays.<Object>asList(db, index))));
         return Conv.toListOf(r, v0 -> Datom.fromWire(v0));
     }
 
@@ -677,7 +713,7 @@ public final class Cairn {
      */
     public static List<Datom> seekDatoms(Db db, IndexName index, Object components) {
         Library.ensure();
-        Object r = Library.answer(Native.seekDatoms(Json.encode(Arrays.<Object>asList(db, index, components))));
+        Object r = Library.answer(Native.seekDatoms(Json.encodeWire(Arrays.<Object>asList(db, index, components))));
         return Conv.toListOf(r, v0 -> Datom.fromWire(v0));
     }
 
@@ -698,7 +734,7 @@ public final class Cairn {
      */
     public static List<Datom> rseekDatoms(Db db, IndexName index) {
         Library.ensure();
-        Object r = Library.answer(Native.rseekDatoms(Json.encode(Arrays.<Object>asList(db, index))));
+        Object r = Library.answer(Native.rseekDatoms(Json.encodeWire(Arrays.<Object>asList(db, index))));
         return Conv.toListOf(r, v0 -> Datom.fromWire(v0));
     }
 
@@ -719,7 +755,7 @@ public final class Cairn {
      */
     public static List<Datom> rseekDatoms(Db db, IndexName index, Object components) {
         Library.ensure();
-        Object r = Library.answer(Native.rseekDatoms(Json.encode(Arrays.<Object>asList(db, index, components))));
+        Object r = Library.answer(Native.rseekDatoms(Json.encodeWire(Arrays.<Object>asList(db, index, components))));
         return Conv.toListOf(r, v0 -> Datom.fromWire(v0));
     }
 
@@ -740,7 +776,7 @@ public final class Cairn {
      */
     public static List<Datom> indexRange(Db db, Keyword attrid, Object start, Object end) {
         Library.ensure();
-        Object r = Library.answer(Native.indexRange(Json.encode(Arrays.<Object>asList(db, attrid, start, end))));
+        Object r = Library.answer(Native.indexRange(Json.encodeWire(Arrays.<Object>asList(db, attrid, start, end))));
         return Conv.toListOf(r, v0 -> Datom.fromWire(v0));
     }
 
@@ -758,7 +794,7 @@ public final class Cairn {
      */
     public static Db history(Db db) {
         Library.ensure();
-        Object r = Library.answer(Native.history(Json.encode(Arrays.<Object>asList(db))));
+        Object r = Library.answer(Native.history(Json.encodeWire(Arrays.<Object>asList(db))));
         return Db.fromWire(r);
     }
 
@@ -777,7 +813,7 @@ public final class Cairn {
      */
     public static Db asOf(Db db, Object timePoint) {
         Library.ensure();
-        Object r = Library.answer(Native.asOf(Json.encode(Arrays.<Object>asList(db, timePoint))));
+        Object r = Library.answer(Native.asOf(Json.encodeWire(Arrays.<Object>asList(db, timePoint))));
         return Db.fromWire(r);
     }
 
@@ -796,7 +832,7 @@ public final class Cairn {
      */
     public static Db since(Db db, Object timePoint) {
         Library.ensure();
-        Object r = Library.answer(Native.since(Json.encode(Arrays.<Object>asList(db, timePoint))));
+        Object r = Library.answer(Native.since(Json.encodeWire(Arrays.<Object>asList(db, timePoint))));
         return Db.fromWire(r);
     }
 
@@ -813,7 +849,7 @@ public final class Cairn {
      */
     public static Map<String, Object> schema(Db db) {
         Library.ensure();
-        Object r = Library.answer(Native.schema(Json.encode(Arrays.<Object>asList(db))));
+        Object r = Library.answer(Native.schema(Json.encodeWire(Arrays.<Object>asList(db))));
         return Conv.toMap(r);
     }
 
@@ -831,7 +867,7 @@ public final class Cairn {
      */
     public static Map<String, Object> reverseSchema(Db db) {
         Library.ensure();
-        Object r = Library.answer(Native.reverseSchema(Json.encode(Arrays.<Object>asList(db))));
+        Object r = Library.answer(Native.reverseSchema(Json.encodeWire(Arrays.<Object>asList(db))));
         return Conv.toMap(r);
     }
 
@@ -848,7 +884,7 @@ public final class Cairn {
      */
     public static Metrics metrics(Db db) {
         Library.ensure();
-        Object r = Library.answer(Native.metrics(Json.encode(Arrays.<Object>asList(db))));
+        Object r = Library.answer(Native.metrics(Json.encodeWire(Arrays.<Object>asList(db))));
         return Metrics.fromWire(r);
     }
 
@@ -867,7 +903,7 @@ public final class Cairn {
      */
     public static GcReport gcStorage(Connection conn) {
         Library.ensure();
-        Object r = Library.answer(Native.gcStorage(Json.encode(Arrays.<Object>asList(conn))));
+        Object r = Library.answer(Native.gcStorage(Json.encodeWire(Arrays.<Object>asList(conn))));
         return GcReport.fromWire(r);
     }
 
@@ -886,7 +922,7 @@ public final class Cairn {
      */
     public static GcReport gcStorage(Connection conn, Instant removeBefore) {
         Library.ensure();
-        Object r = Library.answer(Native.gcStorage(Json.encode(Arrays.<Object>asList(conn, removeBefore))));
+        Object r = Library.answer(Native.gcStorage(Json.encodeWire(Arrays.<Object>asList(conn, removeBefore))));
         return GcReport.fromWire(r);
     }
 
@@ -906,7 +942,7 @@ public final class Cairn {
      */
     public static ExportReport exportDb(Db db, String path) {
         Library.ensure();
-        Object r = Library.answer(Native.exportDb(Json.encode(Arrays.<Object>asList(db, path))));
+        Object r = Library.answer(Native.exportDb(Json.encodeWire(Arrays.<Object>asList(db, path))));
         return ExportReport.fromWire(r);
     }
 
@@ -925,7 +961,7 @@ public final class Cairn {
      */
     public static ExportReport exportDb(Db db, String path, ExportFormat format) {
         Library.ensure();
-        Object r = Library.answer(Native.exportDb(Json.encode(Arrays.<Object>asList(db, path, format))));
+        Object r = Library.answer(Native.exportDb(Json.encodeWire(Arrays.<Object>asList(db, path, format))));
         return ExportReport.fromWire(r);
     }
 
@@ -945,7 +981,7 @@ public final class Cairn {
      */
     public static ImportReport importDb(Connection conn, String path) {
         Library.ensure();
-        Object r = Library.answer(Native.importDb(Json.encode(Arrays.<Object>asList(conn, path))));
+        Object r = Library.answer(Native.importDb(Json.encodeWire(Arrays.<Object>asList(conn, path))));
         return ImportReport.fromWire(r);
     }
 
@@ -964,7 +1000,7 @@ public final class Cairn {
      */
     public static ImportReport importDb(Connection conn, String path, ExportFormat format) {
         Library.ensure();
-        Object r = Library.answer(Native.importDb(Json.encode(Arrays.<Object>asList(conn, path, format))));
+        Object r = Library.answer(Native.importDb(Json.encodeWire(Arrays.<Object>asList(conn, path, format))));
         return ImportReport.fromWire(r);
     }
 

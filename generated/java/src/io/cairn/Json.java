@@ -39,87 +39,125 @@ public final class Json {
      */
     public static String encode(Object value) {
         StringBuilder out = new StringBuilder();
-        write(out, value, 0);
+        new Writer(out, false).write(value, 0);
         return out.toString();
     }
 
-    private static void write(StringBuilder out, Object v, int depth) {
-        if (depth > MAX_DEPTH) {
-            throw new CairnException(CairnException.Kind.TYPE, "value nested too deeply to encode");
+    /**
+     * Encodes a value for the runtime: like {@link #encode}, except that what
+     * a JSON number would not carry exactly to the runtime travels as EDN text
+     * ({@code {"#edn": "123...890N"}}): integers beyond the signed and unsigned
+     * 64-bit range and {@code BigDecimal}s ({@code {"#edn": "1.50M"}}).
+     *
+     * @param value the value
+     * @return compact JSON text
+     * @throws CairnException of kind {@code type} for a value it cannot encode
+     */
+    public static String encodeWire(Object value) {
+        StringBuilder out = new StringBuilder();
+        new Writer(out, true).write(value, 0);
+        return out.toString();
+    }
+
+    private static final class Writer {
+        final StringBuilder out;
+        final boolean wire;
+
+        Writer(StringBuilder out, boolean wire) {
+            this.out = out;
+            this.wire = wire;
         }
-        if (v == null) {
-            out.append("null");
-        } else if (v instanceof String) {
-            string(out, (String) v);
-        } else if (v instanceof Boolean) {
-            out.append(((Boolean) v) ? "true" : "false");
-        } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
-                || v instanceof BigInteger) {
-            out.append(v.toString());
-        } else if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new CairnException(CairnException.Kind.TYPE, "JSON cannot carry " + v + "; use Wire.edn(\"##NaN\") or ##Inf");
+
+        void write(Object v, int depth) {
+            if (depth > MAX_DEPTH) {
+                throw new CairnException(CairnException.Kind.TYPE, "value nested too deeply to encode");
             }
-            out.append(v instanceof Float ? Float.toString((Float) v) : Double.toString(d));
-        } else if (v instanceof BigDecimal) {
-            out.append(((BigDecimal) v).toString());
-        } else if (v instanceof Character) {
-            string(out, v.toString());
-        } else if (v instanceof WireValue) {
-            Object w = ((WireValue) v).toWire();
-            if (w == v) {
-                throw new CairnException(CairnException.Kind.TYPE, "toWire() of " + v.getClass().getName() + " returns itself");
+            if (v == null) {
+                out.append("null");
+            } else if (v instanceof String) {
+                string(out, (String) v);
+            } else if (v instanceof Boolean) {
+                out.append(((Boolean) v) ? "true" : "false");
+            } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+                out.append(v.toString());
+            } else if (v instanceof BigInteger) {
+                BigInteger b = (BigInteger) v;
+                // The runtime reads JSON integers exactly within i64 and u64.
+                boolean exact = b.signum() < 0 ? b.bitLength() < 64 : b.bitLength() <= 64;
+                if (wire && !exact) {
+                    write(Wire.edn(b + "N"), depth + 1);
+                } else {
+                    out.append(b.toString());
+                }
+            } else if (v instanceof Double || v instanceof Float) {
+                double d = ((Number) v).doubleValue();
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    throw new CairnException(CairnException.Kind.TYPE, "JSON cannot carry " + v + "; use Wire.edn(\"##NaN\") or ##Inf");
+                }
+                out.append(v instanceof Float ? Float.toString((Float) v) : Double.toString(d));
+            } else if (v instanceof BigDecimal) {
+                if (wire) {
+                    write(Wire.edn(((BigDecimal) v).toPlainString() + "M"), depth + 1);
+                } else {
+                    out.append(((BigDecimal) v).toString());
+                }
+            } else if (v instanceof Character) {
+                string(out, v.toString());
+            } else if (v instanceof WireValue) {
+                Object w = ((WireValue) v).toWire();
+                if (w == v) {
+                    throw new CairnException(CairnException.Kind.TYPE, "toWire() of " + v.getClass().getName() + " returns itself");
+                }
+                write(w, depth + 1);
+            } else if (v instanceof Instant) {
+                write(Wire.inst((Instant) v), depth + 1);
+            } else if (v instanceof UUID) {
+                write(Wire.uuid((UUID) v), depth + 1);
+            } else if (v instanceof Map) {
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    Object k = e.getKey();
+                    string(out, k instanceof Keyword ? ((Keyword) k).name() : String.valueOf(k));
+                    out.append(':');
+                    write(e.getValue(), depth + 1);
+                }
+                out.append('}');
+            } else if (v instanceof Set) {
+                out.append("{\"#set\":");
+                array((Iterable<?>) v, depth);
+                out.append('}');
+            } else if (v instanceof Iterable) {
+                array((Iterable<?>) v, depth);
+            } else if (v.getClass().isArray()) {
+                int n = Array.getLength(v);
+                List<Object> items = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    items.add(Array.get(v, i));
+                }
+                array(items, depth);
+            } else {
+                throw new CairnException(CairnException.Kind.TYPE, "cannot send a " + v.getClass().getName()
+                        + " over the wire; use maps, lists, strings, numbers, booleans, null, Keyword or the Wire helpers");
             }
-            write(out, w, depth + 1);
-        } else if (v instanceof Instant) {
-            write(out, Wire.inst((Instant) v), depth + 1);
-        } else if (v instanceof UUID) {
-            write(out, Wire.uuid((UUID) v), depth + 1);
-        } else if (v instanceof Map) {
-            out.append('{');
+        }
+
+        void array(Iterable<?> items, int depth) {
+            out.append('[');
             boolean first = true;
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+            for (Object x : items) {
                 if (!first) {
                     out.append(',');
                 }
                 first = false;
-                Object k = e.getKey();
-                string(out, k instanceof Keyword ? ((Keyword) k).name() : String.valueOf(k));
-                out.append(':');
-                write(out, e.getValue(), depth + 1);
+                write(x, depth + 1);
             }
-            out.append('}');
-        } else if (v instanceof Set) {
-            out.append("{\"#set\":");
-            array(out, (Iterable<?>) v, depth);
-            out.append('}');
-        } else if (v instanceof Iterable) {
-            array(out, (Iterable<?>) v, depth);
-        } else if (v.getClass().isArray()) {
-            int n = Array.getLength(v);
-            List<Object> items = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                items.add(Array.get(v, i));
-            }
-            array(out, items, depth);
-        } else {
-            throw new CairnException(CairnException.Kind.TYPE, "cannot send a " + v.getClass().getName()
-                    + " over the wire; use maps, lists, strings, numbers, booleans, null, Keyword or the Wire helpers");
+            out.append(']');
         }
-    }
-
-    private static void array(StringBuilder out, Iterable<?> items, int depth) {
-        out.append('[');
-        boolean first = true;
-        for (Object x : items) {
-            if (!first) {
-                out.append(',');
-            }
-            first = false;
-            write(out, x, depth + 1);
-        }
-        out.append(']');
     }
 
     private static void string(StringBuilder out, String s) {

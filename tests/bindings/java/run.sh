@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The Java binding's tests: builds the cairn-ffi cdylib, compiles the
+# generated io.cairn sources and the tests with javac alone (no Maven, no
+# dependencies), runs the test runner (last line: "N passed, M failed"),
+# and, when CAIRN_BINDING_SCRIPT is set, the shared script runner, which
+# writes CAIRN_BINDING_TRANSCRIPT (tests/bindings/README.md).
+#
+#   tests/bindings/java/run.sh
+#   CAIRN_BINDING_SCRIPT=out/script.json CAIRN_BINDING_TRANSCRIPT=out/java.json tests/bindings/java/run.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
+target="${CARGO_TARGET_DIR:-$root/target}"
+cd "$root"
+cargo build --release -p cairn-ffi
+lib="$target/release/libcairn_ffi.so"
+case "$(uname -s)" in
+  Darwin) lib="$target/release/libcairn_ffi.dylib" ;;
+  MINGW*|MSYS*|CYGWIN*) lib="$target/release/cairn_ffi.dll" ;;
+esac
+classes="$target/java-classes"
+rm -rf "$classes"
+mkdir -p "$classes"
+javac -Xlint:all -Werror -d "$classes" \
+  $(find generated/java/src tests/bindings/java/src -name '*.java' | sort)
+java -cp "$classes" -Dcairn.lib="$lib" io.cairn.test.TestMain
+if [ -n "${CAIRN_BINDING_SCRIPT:-}" ]; then
+  : "${CAIRN_BINDING_TRANSCRIPT:?set CAIRN_BINDING_TRANSCRIPT to the transcript file to write}"
+  java -cp "$classes" -Dcairn.lib="$lib" io.cairn.test.ScriptRunner
+fi
