@@ -28,16 +28,7 @@ use cairn::api::cairn_api_spec::{Op, Spec, Target, TypeRef};
 use cairn::api::{Arg, call};
 use cairn::{Config, Connection, Value};
 
-const SCHEMA: &str = r#"[{:db/ident :name :db/valueType :db.type/string :db/cardinality :db.cardinality/one :db/unique :db.unique/identity}
- {:db/ident :email :db/valueType :db.type/string :db/cardinality :db.cardinality/one :db/unique :db.unique/identity}
- {:db/ident :age :db/valueType :db.type/long :db/cardinality :db.cardinality/one :db/index true}
- {:db/ident :friend :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}
- {:db/ident :source :db/valueType :db.type/string :db/cardinality :db.cardinality/one}]"#;
-
-const DATA: &str = r#"[{:db/id -1 :name "Ivan" :email "ivan@example.com" :age 18 :friend -2}
- {:db/id -2 :name "Petr" :age 25}]"#;
-
-const ENTITIES: &str = r#"[[1 :name "Anna" 536870913 true] [2 :name "Boris" 536870913 true]]"#;
+use cairn_tests::fixtures::{DATA, ENTITIES, SCHEMA};
 
 fn edn(s: &str) -> Value {
     cairn::edn::read(s).unwrap_or_else(|e| panic!("fixture EDN {s}: {e}"))

@@ -28,6 +28,7 @@ mod check;
 mod error;
 mod model;
 pub mod naming;
+mod openapi;
 mod read;
 mod schema;
 

@@ -62,7 +62,7 @@ fn collect(spec: &Spec, name: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn reference(ty: &TypeRef) -> Json {
+pub(crate) fn reference(ty: &TypeRef) -> Json {
     match ty {
         TypeRef::Named { name } => json!({"$ref": format!("#/$defs/{name}")}),
         TypeRef::Vector { of } => json!({"type": "array", "items": reference(of)}),

@@ -420,6 +420,7 @@ fn load_commit(
         max_eid: rec.max_eid,
         max_tx: rec.max_tx,
         commit: Some(addr),
+        speculative: None,
     };
     Ok((Db::new(st), rec))
 }
@@ -568,6 +569,7 @@ impl Connection {
         w.schema_hash = h;
         w.schema = st.schema.clone();
         st.commit = Some(rec_addr);
+        st.speculative = None;
         Ok(Db::new(st))
     }
 

@@ -43,6 +43,7 @@ pub mod maint;
 pub mod pull;
 pub mod query;
 pub mod schema;
+pub mod server;
 pub mod source;
 pub mod store;
 pub mod tree;

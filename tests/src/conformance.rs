@@ -23,7 +23,8 @@ pub enum Mode {
     Cli(PathBuf),
 }
 
-fn conformance_dir() -> PathBuf {
+/// The folder of the conformance cases (`CAIRN_CONFORMANCE_DIR` overrides it).
+pub fn conformance_dir() -> PathBuf {
     match std::env::var("CAIRN_CONFORMANCE_DIR") {
         Ok(d) => PathBuf::from(d),
         Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"),

@@ -1,7 +1,7 @@
 //! The operations of Cairn's public API over wire values: each op takes
-//! resolved arguments ([`Arg`]) and returns a [`Value`]. The CLI (and later
-//! the HTTP server, the C ABI and the generated bindings) are skins over
-//! [`call`].
+//! resolved arguments ([`Arg`]) and returns a [`Value`]. The CLI, the HTTP
+//! server ([`crate::server`], through [`dispatch()`]) and later the C ABI
+//! and the generated bindings are skins over [`call`].
 //!
 //! Handles are values: a connection is named by its store and branch, a
 //! database value by store, branch, commit and basis tx, and a time view by
@@ -333,6 +333,7 @@ pub fn db_handle(db: &Db) -> Value {
         (
             kw("commit"),
             db.commit()
+                .or(db.speculative().and_then(|s| s.base_commit))
                 .map(|c| Value::Long(c as i64))
                 .unwrap_or(Value::Nil),
         ),
@@ -340,6 +341,10 @@ pub fn db_handle(db: &Db) -> Value {
         (kw("max-eid"), Value::Long(db.max_eid())),
         (kw("config"), cfg_value.clone()),
     ];
+    // A speculative value: the transactions to replay over the commit.
+    if let Some(s) = db.speculative() {
+        fields.push((kw("with"), Value::vector(s.txs.clone())));
+    }
     // The spec's view kinds: a history view, or the innermost as-of/since.
     if db.view().history {
         fields.push((kw("view"), kw("history")));
@@ -403,6 +408,23 @@ pub fn open_handle(v: &Value) -> Result<Option<Arg>> {
             }
             _ => current,
         };
+        // Replay the speculative transactions of a `with`/`db-with` value.
+        if let Some(txs) = h.get_kw("with").and_then(Value::as_seq) {
+            for entry in txs {
+                let data = entry.get_kw("tx-data").cloned().unwrap_or(Value::Nil);
+                let meta = entry.get_kw("tx-meta").filter(|m| !m.is_nil());
+                let instant = match entry.get_kw("instant") {
+                    Some(Value::Long(ms)) => *ms,
+                    _ => {
+                        return Err(usage(format!(
+                            "Speculative transaction without :instant in database handle {v}"
+                        )));
+                    }
+                };
+                let r = crate::tx::transact(&db, &data, meta, instant)?;
+                db = r.db_after.with_speculative(&db, entry.clone());
+            }
+        }
         let t = h.get_kw("time-point").cloned().unwrap_or(Value::Nil);
         db = match h
             .get_kw("view")
@@ -533,7 +555,15 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
                 ),
                 _ => (input.clone(), None),
             };
-            let r = crate::tx::transact(&db, &data, meta.as_ref(), crate::conn::now_ms())?;
+            let now = crate::conn::now_ms();
+            let mut r = crate::tx::transact(&db, &data, meta.as_ref(), now)?;
+            // Record how the value came to be, so its handle re-opens it.
+            let entry = Value::map([
+                (Value::kw("tx-data"), data),
+                (Value::kw("tx-meta"), meta.unwrap_or(Value::Nil)),
+                (Value::kw("instant"), Value::Long(now)),
+            ]);
+            r.db_after = r.db_after.with_speculative(&db, entry);
             Ok(if op == "with" {
                 report_value(&r)
             } else {

@@ -41,6 +41,9 @@
 //! show a spinner with the elapsed time on standard error when it is a
 //! terminal, and stay quiet when it is piped.
 //!
+//! One subcommand is not an op: `cairn serve` runs the HTTP transport
+//! ([`crate::server`]) and prints `listening on http://HOST:PORT`.
+//!
 //! Output is EDN (`--format json` for the wire rule, `--format pretty` for
 //! people). Errors print `error[KIND]: message` on stderr and exit 1 (2 for
 //! usage errors); nothing is written on failure.
@@ -262,7 +265,103 @@ pub fn clap_command() -> clap::Command {
         }
         root = root.subcommand(sub);
     }
-    root
+    root.subcommand(serve_command())
+}
+
+/// The `serve` subcommand: not an op of the spec but the HTTP transport
+/// over all of its remote ops ([`crate::server`]).
+fn serve_command() -> clap::Command {
+    use clap::{Arg as CArg, ArgAction, Command, value_parser};
+    Command::new("serve")
+        .about("Serve the API over HTTP: POST /v1/<command> for every remote operation")
+        .long_about(
+            "Serve the API over HTTP/1.1: POST /v1/<command> for every remote operation \
+             (arguments as a JSON array or object by the wire rule, or EDN with \
+             Content-Type: application/edn), GET /openapi.json (the OpenAPI 3.1 document) \
+             and GET /health.\n\n\
+             Prints one line, `listening on http://HOST:PORT`, then serves until killed.",
+        )
+        .after_help(
+            "Examples:\n  cairn serve --port 8080\n  \
+             CAIRN_SERVER_TOKEN=s3cret cairn serve --port 0 --cors-origin https://app.example",
+        )
+        .arg(
+            CArg::new("port")
+                .long("port")
+                .value_name("PORT")
+                .value_parser(value_parser!(u16))
+                .default_value("8080")
+                .help("Port to listen on; 0 picks a free one"),
+        )
+        .arg(
+            CArg::new("host")
+                .long("host")
+                .value_name("HOST")
+                .default_value("127.0.0.1")
+                .help("Interface to listen on"),
+        )
+        .arg(CArg::new("token").long("token").value_name("TOKEN").help(
+            "Require Authorization: Bearer TOKEN on every /v1/ call \
+                     (default: the CAIRN_SERVER_TOKEN environment variable, else none)",
+        ))
+        .arg(
+            CArg::new("cors-origin")
+                .long("cors-origin")
+                .value_name("ORIGIN")
+                .action(ArgAction::Append)
+                .help("Allow browser calls from ORIGIN (repeatable; * for any)"),
+        )
+        .arg(
+            CArg::new("max-body")
+                .long("max-body")
+                .value_name("BYTES")
+                .value_parser(value_parser!(u64))
+                .default_value(crate::server::DEFAULT_MAX_BODY.to_string())
+                .help("Largest accepted request body in bytes (larger: 413)"),
+        )
+        .arg(
+            CArg::new("threads")
+                .long("threads")
+                .value_name("N")
+                .value_parser(value_parser!(usize))
+                .help("Worker threads (default: the number of CPUs, 2 to 16)"),
+        )
+}
+
+/// Runs `cairn serve`: binds, prints `listening on http://HOST:PORT`, and
+/// serves until the process is killed.
+fn serve(sub: &clap::ArgMatches) -> Result<()> {
+    use std::io::Write;
+    let mut opts = crate::server::ServerOptions::default();
+    if let Some(p) = sub.get_one::<u16>("port") {
+        opts.port = *p;
+    }
+    if let Some(h) = sub.get_one::<String>("host") {
+        opts.host = h.clone();
+    }
+    opts.token = sub
+        .get_one::<String>("token")
+        .cloned()
+        .or_else(|| std::env::var("CAIRN_SERVER_TOKEN").ok())
+        .filter(|t| !t.is_empty());
+    opts.cors_origins = sub
+        .get_many::<String>("cors-origin")
+        .map(|v| v.cloned().collect())
+        .unwrap_or_default();
+    if let Some(n) = sub.get_one::<u64>("max-body") {
+        opts.max_body = *n;
+    }
+    if let Some(n) = sub.get_one::<usize>("threads") {
+        opts.threads = *n;
+    }
+    let server = crate::server::Server::bind(opts)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on {}", server.url())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::other(format!("Cannot write to standard output: {e}")))?;
+    drop(out);
+    server.run();
+    Ok(())
 }
 
 /// The clap id of a spec argument (`format` is the global output option).
@@ -290,6 +389,10 @@ pub fn run(argv: &[String]) -> std::result::Result<String, CliError> {
             "no command given; see cairn --help",
         )));
     };
+    if name == "serve" {
+        serve(sub).map_err(CliError::Cairn)?;
+        return Ok(String::new());
+    }
     let table = commands();
     let cmd = table
         .iter()
@@ -349,6 +452,8 @@ pub enum CliError {
 pub fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     match run(&argv) {
+        // (`serve` prints its own line and returns nothing.)
+        Ok(out) if out.is_empty() => {}
         Ok(out) => println!("{out}"),
         Err(CliError::Clap(e)) => {
             let code = if e.use_stderr() { 2 } else { 0 };

@@ -91,6 +91,21 @@ pub struct DbState {
     pub max_tx: i64,
     /// The commit this value was loaded from or committed as.
     pub commit: Option<Addr>,
+    /// For a speculative value (`with`, `db-with`): the commit it grew from
+    /// and the transactions applied on top, so its handle can re-open it.
+    pub speculative: Option<Arc<Speculative>>,
+}
+
+/// How a speculative database value came to be: transactions applied to a
+/// committed value without committing them. Its handle carries this, and
+/// re-opening the handle replays them (with their original instants, so the
+/// result is the same value).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Speculative {
+    /// The committed value the transactions apply to.
+    pub base_commit: Option<Addr>,
+    /// Each transaction: `{:tx-data [..] :tx-meta {..} :instant ms}`.
+    pub txs: Vec<crate::value::Value>,
 }
 
 /// An immutable database value, possibly seen through a time view.
@@ -137,6 +152,31 @@ impl Db {
     /// The commit address this value was loaded from, if any.
     pub fn commit(&self) -> Option<Addr> {
         self.state.commit
+    }
+
+    /// The speculative transactions behind this value, if it is not committed.
+    pub fn speculative(&self) -> Option<&Speculative> {
+        self.state.speculative.as_deref()
+    }
+
+    /// This value with `tx` (`{:tx-data .. :tx-meta .. :instant ..}`)
+    /// recorded as one more speculative transaction over `base`, the value
+    /// it was applied to.
+    pub fn with_speculative(&self, base: &Db, tx: crate::value::Value) -> Db {
+        let mut spec = match base.speculative() {
+            Some(s) => s.clone(),
+            None => Speculative {
+                base_commit: base.commit(),
+                txs: Vec::new(),
+            },
+        };
+        spec.txs.push(tx);
+        let mut state = (*self.state).clone();
+        state.speculative = Some(Arc::new(spec));
+        Db {
+            state: Arc::new(state),
+            view: self.view.clone(),
+        }
     }
 
     /// The time view.
