@@ -1,13 +1,15 @@
 {{ header }}
 package io.cairn;
 
+import java.io.File;
 import java.util.Map;
 
 /**
  * Loads the cairn-ffi library once and checks it matches the binding.
  *
  * <p>Where it is loaded from, first match wins: the system property
- * {@code cairn.lib} (a path, {@code -Dcairn.lib=/path/libcairn_ffi.so}), the
+ * {@code cairn.lib} (a path, absolute or relative to the working directory:
+ * {@code -Dcairn.lib=target/release/libcairn_ffi.so}), the
  * environment variable {@code CAIRN_LIB} (a path), else
  * {@code System.loadLibrary("cairn_ffi")} (a directory on
  * {@code java.library.path}, {@code -Djava.library.path=target/release}).
@@ -41,8 +43,10 @@ public final class Library {
                     path = System.getenv("CAIRN_LIB");
                 }
                 if (path != null && !path.isEmpty()) {
-                    where = path;
-                    System.load(path);
+                    // System.load wants an absolute path; a relative one is
+                    // relative to the working directory.
+                    where = new File(path).getAbsolutePath();
+                    System.load(where);
                 } else {
                     where = "cairn_ffi on java.library.path (" + System.getProperty("java.library.path") + ")";
                     System.loadLibrary("cairn_ffi");

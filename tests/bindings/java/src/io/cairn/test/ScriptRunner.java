@@ -60,7 +60,7 @@ public final class ScriptRunner {
         Files.write(path, Json.encode(out).getBytes(StandardCharsets.UTF_8));
         @SuppressWarnings("unchecked")
         Map<String, Object> cases = (Map<String, Object>) out.get("cases");
-        System.out.println("bindings-java: ran " + cases.size() + " cases, transcript " + transcript);
+        System.out.println("java script runner: " + cases.size() + " cases, transcript written to " + transcript);
     }
 
     /**
