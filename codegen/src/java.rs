@@ -679,6 +679,7 @@ impl Generator for Java {
                 TypeKind::Handle { fields, identity } => {
                     tdoc.push(String::new());
                     tdoc.extend(para(identity));
+                    tdoc.push(String::new());
                     tdoc.extend(para(&format!(
                         "On the wire: `{{\"{}\": {{...}}}}`, the descriptor under one key.",
                         handle_key(&decl.name)
@@ -764,16 +765,17 @@ fn fields_of(
                 None => format!("Conv.field(raw, \"{}\", {i})", f.name),
             };
             let (ty, conv) = ret_type(spec, &f.ty, &raw, 0, wrappers);
-            let mut text = format!(
-                "{} (key `:{}`, `{}`",
+            let absent = if f.optional || matches!(f.ty, TypeRef::Maybe { .. }) {
+                "; null when absent"
+            } else {
+                ""
+            };
+            let text = format!(
+                "{} Key `:{}`, spec type `{}`{absent}.",
                 f.doc,
                 f.name,
                 crate::spec_type(&f.ty)
             );
-            if f.optional || matches!(f.ty, TypeRef::Maybe { .. }) {
-                text.push_str("; null when absent");
-            }
-            text.push(')');
             JField {
                 key: f.name.clone(),
                 accessor: java_ident(&f.name),

@@ -34,7 +34,7 @@ public final class ClauseStats implements WireValue {
     }
 
     /**
-     * The clause form. (key {@code :clause}, {@code Value})
+     * The clause form. Key {@code :clause}, spec type {@code Value}.
      *
      * @return the value of {@code :clause}
      */
@@ -43,8 +43,8 @@ public final class ClauseStats implements WireValue {
     }
 
     /**
-     * Rows in the relation holding the clause's variables after it ran. (key
-     * {@code :rows}, {@code Long})
+     * Rows in the relation holding the clause's variables after it ran. Key {@code
+     * :rows}, spec type {@code Long}.
      *
      * @return the value of {@code :rows}
      */
@@ -53,7 +53,7 @@ public final class ClauseStats implements WireValue {
     }
 
     /**
-     * Time spent, in microseconds. (key {@code :t-us}, {@code Long})
+     * Time spent, in microseconds. Key {@code :t-us}, spec type {@code Long}.
      *
      * @return the value of {@code :t-us}
      */
@@ -62,8 +62,8 @@ public final class ClauseStats implements WireValue {
     }
 
     /**
-     * The index scanned, if any. (key {@code :index}, {@code [:maybe IndexName]};
-     * null when absent)
+     * The index scanned, if any. Key {@code :index}, spec type {@code [:maybe
+     * IndexName]}; null when absent.
      *
      * @return the value of {@code :index}
      */

@@ -17,6 +17,7 @@ import java.util.UUID;
  * store id and branch name the same connection. Crossing a boundary it is this
  * descriptor; the receiving side resolves it in its connection registry
  * (opening the store if needed).
+ *
  * <p>On the wire: {@code {"cairn/connection": {...}}}, the descriptor under one
  * key.
  *
@@ -45,7 +46,7 @@ public final class Connection implements WireValue, AutoCloseable {
     }
 
     /**
-     * The store. (key {@code :store}, {@code StoreId})
+     * The store. Key {@code :store}, spec type {@code StoreId}.
      *
      * @return the value of {@code :store}
      */
@@ -54,8 +55,8 @@ public final class Connection implements WireValue, AutoCloseable {
     }
 
     /**
-     * The branch ({@code :db} unless configured). (key {@code :branch}, {@code
-     * Keyword})
+     * The branch ({@code :db} unless configured). Key {@code :branch}, spec type
+     * {@code Keyword}.
      *
      * @return the value of {@code :branch}
      */
@@ -64,8 +65,8 @@ public final class Connection implements WireValue, AutoCloseable {
     }
 
     /**
-     * The configuration to re-open it with. (key {@code :config}, {@code Config};
-     * null when absent)
+     * The configuration to re-open it with. Key {@code :config}, spec type {@code
+     * Config}; null when absent.
      *
      * @return the value of {@code :config}
      */

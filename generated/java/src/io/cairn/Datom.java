@@ -34,7 +34,7 @@ public final class Datom implements WireValue {
     }
 
     /**
-     * Entity id. (key {@code :e}, {@code Long})
+     * Entity id. Key {@code :e}, spec type {@code Long}.
      *
      * @return the value of {@code :e}
      */
@@ -43,7 +43,7 @@ public final class Datom implements WireValue {
     }
 
     /**
-     * Attribute ident. (key {@code :a}, {@code Keyword})
+     * Attribute ident. Key {@code :a}, spec type {@code Keyword}.
      *
      * @return the value of {@code :a}
      */
@@ -52,7 +52,7 @@ public final class Datom implements WireValue {
     }
 
     /**
-     * Value. (key {@code :v}, {@code Value})
+     * Value. Key {@code :v}, spec type {@code Value}.
      *
      * @return the value of {@code :v}
      */
@@ -61,7 +61,7 @@ public final class Datom implements WireValue {
     }
 
     /**
-     * Transaction id. (key {@code :tx}, {@code Long})
+     * Transaction id. Key {@code :tx}, spec type {@code Long}.
      *
      * @return the value of {@code :tx}
      */
@@ -70,8 +70,8 @@ public final class Datom implements WireValue {
     }
 
     /**
-     * True for an assertion, false for a retraction. (key {@code :added}, {@code
-     * Boolean})
+     * True for an assertion, false for a retraction. Key {@code :added}, spec type
+     * {@code Boolean}.
      *
      * @return the value of {@code :added}
      */

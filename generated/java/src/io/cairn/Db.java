@@ -17,6 +17,7 @@ import java.util.UUID;
  * descriptor. A time view is its origin (the same store, commit and basis tx)
  * plus {@code :view} and, for as-of and since, {@code :time-point}; a value
  * without {@code :view} is the current state at that commit.
+ *
  * <p>On the wire: {@code {"cairn/db": {...}}}, the descriptor under one key.
  *
  * <p>A typed view of the wire value (a map with the keys below, see
@@ -41,7 +42,7 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The store holding the commit. (key {@code :store}, {@code StoreId})
+     * The store holding the commit. Key {@code :store}, spec type {@code StoreId}.
      *
      * @return the value of {@code :store}
      */
@@ -50,7 +51,8 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The branch the commit was read from. (key {@code :branch}, {@code Keyword})
+     * The branch the commit was read from. Key {@code :branch}, spec type {@code
+     * Keyword}.
      *
      * @return the value of {@code :branch}
      */
@@ -59,7 +61,7 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The commit record. (key {@code :commit}, {@code CommitId})
+     * The commit record. Key {@code :commit}, spec type {@code CommitId}.
      *
      * @return the value of {@code :commit}
      */
@@ -68,8 +70,8 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The last transaction id included (max-tx). (key {@code :basis-tx}, {@code
-     * Long})
+     * The last transaction id included (max-tx). Key {@code :basis-tx}, spec type
+     * {@code Long}.
      *
      * @return the value of {@code :basis-tx}
      */
@@ -78,7 +80,8 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The largest entity id allocated. (key {@code :max-eid}, {@code Long})
+     * The largest entity id allocated. Key {@code :max-eid}, spec type {@code
+     * Long}.
      *
      * @return the value of {@code :max-eid}
      */
@@ -87,8 +90,8 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The time view over the origin, if any. (key {@code :view}, {@code ViewKind};
-     * null when absent)
+     * The time view over the origin, if any. Key {@code :view}, spec type {@code
+     * ViewKind}; null when absent.
      *
      * @return the value of {@code :view}
      */
@@ -97,8 +100,8 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The time point of an {@code :as-of} or {@code :since} view. (key {@code
-     * :time-point}, {@code TimePoint}; null when absent)
+     * The time point of an {@code :as-of} or {@code :since} view. Key {@code
+     * :time-point}, spec type {@code TimePoint}; null when absent.
      *
      * @return the value of {@code :time-point}
      */
@@ -107,8 +110,8 @@ public final class Db implements WireValue {
     }
 
     /**
-     * The configuration to re-open it with. (key {@code :config}, {@code Config};
-     * null when absent)
+     * The configuration to re-open it with. Key {@code :config}, spec type {@code
+     * Config}; null when absent.
      *
      * @return the value of {@code :config}
      */

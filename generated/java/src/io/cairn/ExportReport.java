@@ -34,7 +34,7 @@ public final class ExportReport implements WireValue {
     }
 
     /**
-     * Datoms written. (key {@code :datoms}, {@code Long})
+     * Datoms written. Key {@code :datoms}, spec type {@code Long}.
      *
      * @return the value of {@code :datoms}
      */
@@ -43,8 +43,8 @@ public final class ExportReport implements WireValue {
     }
 
     /**
-     * The xxh3 checksum of the datom lines (hex). (key {@code :checksum}, {@code
-     * String})
+     * The xxh3 checksum of the datom lines (hex). Key {@code :checksum}, spec type
+     * {@code String}.
      *
      * @return the value of {@code :checksum}
      */
@@ -53,7 +53,7 @@ public final class ExportReport implements WireValue {
     }
 
     /**
-     * The last transaction exported. (key {@code :max-tx}, {@code Long})
+     * The last transaction exported. Key {@code :max-tx}, spec type {@code Long}.
      *
      * @return the value of {@code :max-tx}
      */
@@ -62,7 +62,7 @@ public final class ExportReport implements WireValue {
     }
 
     /**
-     * The file written. (key {@code :path}, {@code String})
+     * The file written. Key {@code :path}, spec type {@code String}.
      *
      * @return the value of {@code :path}
      */

@@ -34,7 +34,7 @@ public final class GcReport implements WireValue {
     }
 
     /**
-     * Stored records removed. (key {@code :deleted}, {@code Long})
+     * Stored records removed. Key {@code :deleted}, spec type {@code Long}.
      *
      * @return the value of {@code :deleted}
      */
@@ -43,7 +43,7 @@ public final class GcReport implements WireValue {
     }
 
     /**
-     * Stored records still reachable. (key {@code :kept}, {@code Long})
+     * Stored records still reachable. Key {@code :kept}, spec type {@code Long}.
      *
      * @return the value of {@code :kept}
      */

@@ -34,7 +34,7 @@ public final class ImportReport implements WireValue {
     }
 
     /**
-     * Datoms read. (key {@code :datoms}, {@code Long})
+     * Datoms read. Key {@code :datoms}, spec type {@code Long}.
      *
      * @return the value of {@code :datoms}
      */
@@ -43,7 +43,7 @@ public final class ImportReport implements WireValue {
     }
 
     /**
-     * Transactions replayed. (key {@code :txs}, {@code Long})
+     * Transactions replayed. Key {@code :txs}, spec type {@code Long}.
      *
      * @return the value of {@code :txs}
      */
@@ -52,7 +52,7 @@ public final class ImportReport implements WireValue {
     }
 
     /**
-     * The last transaction imported. (key {@code :max-tx}, {@code Long})
+     * The last transaction imported. Key {@code :max-tx}, spec type {@code Long}.
      *
      * @return the value of {@code :max-tx}
      */

@@ -34,8 +34,8 @@ public final class LoadReport implements WireValue {
     }
 
     /**
-     * Each source entity id with the id it was loaded as. (key {@code :tempids},
-     * {@code [:map-of Long Long]})
+     * Each source entity id with the id it was loaded as. Key {@code :tempids},
+     * spec type {@code [:map-of Long Long]}.
      *
      * @return the value of {@code :tempids}
      */
@@ -44,7 +44,7 @@ public final class LoadReport implements WireValue {
     }
 
     /**
-     * Transactions written. (key {@code :txs}, {@code Long})
+     * Transactions written. Key {@code :txs}, spec type {@code Long}.
      *
      * @return the value of {@code :txs}
      */

@@ -34,7 +34,7 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Current datoms. (key {@code :count}, {@code Long})
+     * Current datoms. Key {@code :count}, spec type {@code Long}.
      *
      * @return the value of {@code :count}
      */
@@ -43,7 +43,7 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Datoms in the AVET index. (key {@code :avet-count}, {@code Long})
+     * Datoms in the AVET index. Key {@code :avet-count}, spec type {@code Long}.
      *
      * @return the value of {@code :avet-count}
      */
@@ -52,8 +52,8 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Current datoms per attribute. (key {@code :per-attr-counts}, {@code [:map-of
-     * Keyword Long]})
+     * Current datoms per attribute. Key {@code :per-attr-counts}, spec type {@code
+     * [:map-of Keyword Long]}.
      *
      * @return the value of {@code :per-attr-counts}
      */
@@ -62,8 +62,8 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Current datoms per entity. (key {@code :per-entity-counts}, {@code [:map-of
-     * Long Long]})
+     * Current datoms per entity. Key {@code :per-entity-counts}, spec type {@code
+     * [:map-of Long Long]}.
      *
      * @return the value of {@code :per-entity-counts}
      */
@@ -72,8 +72,8 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Datoms in the temporal indexes (with history). (key {@code :temporal-count},
-     * {@code Long}; null when absent)
+     * Datoms in the temporal indexes (with history). Key {@code :temporal-count},
+     * spec type {@code Long}; null when absent.
      *
      * @return the value of {@code :temporal-count}
      */
@@ -82,8 +82,8 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Datoms in the temporal AVET index (with history). (key {@code
-     * :temporal-avet-count}, {@code Long}; null when absent)
+     * Datoms in the temporal AVET index (with history). Key {@code
+     * :temporal-avet-count}, spec type {@code Long}; null when absent.
      *
      * @return the value of {@code :temporal-avet-count}
      */
@@ -92,7 +92,8 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Bytes the store occupies. (key {@code :storage-bytes}, {@code Long})
+     * Bytes the store occupies. Key {@code :storage-bytes}, spec type {@code
+     * Long}.
      *
      * @return the value of {@code :storage-bytes}
      */
@@ -101,8 +102,8 @@ public final class Metrics implements WireValue {
     }
 
     /**
-     * Datoms per index ({@code :eavt} ... {@code :tavet}). (key {@code
-     * :index-counts}, {@code [:map-of Keyword Long]})
+     * Datoms per index ({@code :eavt} ... {@code :tavet}). Key {@code
+     * :index-counts}, spec type {@code [:map-of Keyword Long]}.
      *
      * @return the value of {@code :index-counts}
      */

@@ -34,7 +34,7 @@ public final class QueryStats implements WireValue {
     }
 
     /**
-     * The query result. (key {@code :ret}, {@code QueryResult})
+     * The query result. Key {@code :ret}, spec type {@code QueryResult}.
      *
      * @return the value of {@code :ret}
      */
@@ -43,7 +43,7 @@ public final class QueryStats implements WireValue {
     }
 
     /**
-     * The query form as run. (key {@code :query}, {@code Value})
+     * The query form as run. Key {@code :query}, spec type {@code Value}.
      *
      * @return the value of {@code :query}
      */
@@ -52,8 +52,8 @@ public final class QueryStats implements WireValue {
     }
 
     /**
-     * One entry per top-level clause, in execution order. (key {@code :stats},
-     * {@code [:vector ClauseStats]})
+     * One entry per top-level clause, in execution order. Key {@code :stats}, spec
+     * type {@code [:vector ClauseStats]}.
      *
      * @return the value of {@code :stats}
      */

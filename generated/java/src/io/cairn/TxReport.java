@@ -34,7 +34,8 @@ public final class TxReport implements WireValue {
     }
 
     /**
-     * The database before the transaction. (key {@code :db-before}, {@code Db})
+     * The database before the transaction. Key {@code :db-before}, spec type
+     * {@code Db}.
      *
      * @return the value of {@code :db-before}
      */
@@ -43,7 +44,8 @@ public final class TxReport implements WireValue {
     }
 
     /**
-     * The database after the transaction. (key {@code :db-after}, {@code Db})
+     * The database after the transaction. Key {@code :db-after}, spec type {@code
+     * Db}.
      *
      * @return the value of {@code :db-after}
      */
@@ -52,8 +54,8 @@ public final class TxReport implements WireValue {
     }
 
     /**
-     * The datoms added and retracted, in order. (key {@code :tx-data}, {@code
-     * [:vector Datom]})
+     * The datoms added and retracted, in order. Key {@code :tx-data}, spec type
+     * {@code [:vector Datom]}.
      *
      * @return the value of {@code :tx-data}
      */
@@ -63,7 +65,7 @@ public final class TxReport implements WireValue {
 
     /**
      * Each tempid (and {@code :db/current-tx}) with the entity id it resolved to.
-     * (key {@code :tempids}, {@code [:map-of Value Long]})
+     * Key {@code :tempids}, spec type {@code [:map-of Value Long]}.
      *
      * @return the value of {@code :tempids}
      */
@@ -72,7 +74,7 @@ public final class TxReport implements WireValue {
     }
 
     /**
-     * The transaction id. (key {@code :tx}, {@code Long})
+     * The transaction id. Key {@code :tx}, spec type {@code Long}.
      *
      * @return the value of {@code :tx}
      */
@@ -81,8 +83,8 @@ public final class TxReport implements WireValue {
     }
 
     /**
-     * The metadata given with the transaction. (key {@code :tx-meta}, {@code
-     * Value}; null when absent)
+     * The metadata given with the transaction. Key {@code :tx-meta}, spec type
+     * {@code Value}; null when absent.
      *
      * @return the value of {@code :tx-meta}
      */

@@ -373,13 +373,15 @@ public final class TestMain {
             eq(2, ((List<?>) sinceNames).size());
             eq(List.of(), Cairn.q("[:find ?n :where [_ :person/name ?n]]", List.of(Cairn.since(Cairn.db(conn), r.tx()))));
 
-            // Speculative transactions: the report and the new value's basis
-            // (their handles carry no commit, so they are not re-read here).
+            // Speculative transactions: the handles carry the transactions on
+            // top of their commit, so they re-open as the same value.
             TxReport spec = Cairn.withTx(db, List.of(Map.of("person/name", "Oleg")));
             check(spec.txData().stream().anyMatch(d -> "Oleg".equals(d.v())), spec.toString());
             eq(db.basisTx() + 1, (long) spec.dbAfter().basisTx());
             Db speculative = Cairn.dbWith(db, Map.of("tx-data", List.of(Map.of("person/name", "Anna"))));
             eq(db.basisTx() + 1, (long) speculative.basisTx());
+            eq(3, ((List<?>) Cairn.q("[:find ?n :where [_ :person/name ?n]]", List.of(spec.dbAfter()))).size());
+            eq(3, ((List<?>) Cairn.q("[:find ?n :where [_ :person/name ?n]]", List.of(speculative))).size());
             eq(2, ((List<?>) Cairn.q("[:find ?n :where [_ :person/name ?n]]", List.of(Cairn.db(conn)))).size());
 
             Map<String, Object> schema = Cairn.schema(db);
