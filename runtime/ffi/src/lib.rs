@@ -24,6 +24,8 @@ use std::sync::OnceLock;
 
 pub use cairn_api_spec::ABI_VERSION;
 
+pub mod jni;
+
 /// The spec hash this library was built from, NUL-terminated.
 fn spec_hash_c() -> &'static CStr {
     static HASH: OnceLock<CString> = OnceLock::new();
