@@ -14,10 +14,14 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== cargo test (unit, property, conformance, crash, CLI, spec examples, snapshots)"
 log=$(mktemp)
 cargo test --workspace --release 2>&1 | tee "$log"
+echo "== generated/ is what the spec produces"
+cargo run --release -q -p cairn-codegen -- check
+echo "== bindings (Python, TypeScript, Java) against the runtime"
+bash tests/bindings/run.sh 2>&1 | tee -a "$log"
 echo "== demos"
 cargo run --release -q -p cairn --example demo "$(mktemp -d)/demo.redb" >/dev/null
 bash runtime/examples/cli-demo.sh >/dev/null
 # One closing line over every test binary (libtest and the conformance runner).
-passed=$(grep -Eo '(ok\.|FAILED\.|conformance:) [0-9]+ passed' "$log" | awk '{s += $(NF-1)} END {print s + 0}')
+passed=$(grep -Eo '(ok\.|FAILED\.|conformance:|bindings-[a-z]+:|binding-tests-[a-z]+:) [0-9]+ passed' "$log" | awk '{s += $(NF-1)} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
 echo "total: ${passed} passed, ${failed} failed"

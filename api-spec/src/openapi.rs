@@ -258,6 +258,7 @@ impl Spec {
                     self.doc
                 ),
                 "x-spec-hash": self.hash(),
+                "x-generated-by": "cairn-codegen (openapi) from api-spec/api.edn; do not edit generated/openapi.json, regenerate with `cargo run -p cairn-codegen -- generate`",
             },
             "paths": paths,
             "components": {

@@ -26,7 +26,16 @@ impl Generator for OpenApi {
             optional_args: true,
         }
     }
-    fn generate(&self, _spec: &Spec) -> Result<Vec<GeneratedFile>, CodegenErrors> {
-        Ok(Vec::new())
+    fn generate(&self, spec: &Spec) -> Result<Vec<GeneratedFile>, CodegenErrors> {
+        // JSON has no comments: the provenance (generator, spec hash,
+        // regenerate command) is in `info` (`x-generated-by`, `x-spec-hash`).
+        let text = serde_json::to_string_pretty(&spec.openapi()).map_err(|e| {
+            CodegenErrors(vec![crate::CodegenError {
+                generator: "openapi",
+                op: None,
+                message: e.to_string(),
+            }])
+        })?;
+        Ok(vec![GeneratedFile::new("openapi.json", text + "\n")])
     }
 }

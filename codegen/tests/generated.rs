@@ -29,6 +29,15 @@ fn generation_is_deterministic_and_every_file_names_its_origin() {
     assert_eq!(a, b);
     let hash = spec.hash();
     for f in &a {
+        if f.path.ends_with(".json") {
+            // No comments in JSON: the provenance is a field.
+            assert!(
+                f.contents.contains(&hash) && f.contents.contains("cairn-codegen"),
+                "{} does not name its generator and spec hash",
+                f.path
+            );
+            continue;
+        }
         let head: String = f.contents.lines().take(4).collect::<Vec<_>>().join("\n");
         assert!(
             head.contains(&hash) && (head.contains("cairn-codegen") || f.path.ends_with(".json")),
