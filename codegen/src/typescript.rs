@@ -14,7 +14,8 @@
 //!   spec's `:errors` table, with its HTTP status;
 //! - `src/client.ts`: `class Cairn` / `createClient` with one documented
 //!   async method per op exposed to TypeScript (`remote?` ops only);
-//! - `package.json`, `tsconfig.json` (`tsc` builds `dist/`), `.gitignore`.
+//! - `package.json`, `tsconfig.json` (`tsc` builds `dist/`), `.gitignore`,
+//!   `.npmrc` (no lock file).
 
 use std::collections::BTreeSet;
 
@@ -141,6 +142,12 @@ struct GitIgnore {
 }
 
 #[derive(Template)]
+#[template(path = "typescript/npmrc", escape = "none")]
+struct NpmRc {
+    header: String,
+}
+
+#[derive(Template)]
 #[template(path = "typescript/src/types.ts", escape = "none")]
 struct TypesTs {
     header: String,
@@ -216,8 +223,7 @@ fn handle_key(name: &str) -> String {
 /// A parameter name: camelCase, `_` appended to reserved words.
 fn param_name(arg: &str) -> String {
     let n = naming::camel(arg);
-    if naming::CAMEL_RESERVED.contains(&n.as_str()) || matches!(n.as_str(), "arguments" | "eval")
-    {
+    if naming::CAMEL_RESERVED.contains(&n.as_str()) || matches!(n.as_str(), "arguments" | "eval") {
         format!("{n}_")
     } else {
         n
@@ -344,7 +350,15 @@ fn declare(spec: &Spec, decl: &TypeDecl) -> Result<Option<TsDecl>, CodegenError>
             b
         }
         TypeKind::Vector { of } => {
-            vec![format!("export type {name} = {};", ts_type(spec, &TypeRef::Vector { of: Box::new(of.clone()) }))]
+            vec![format!(
+                "export type {name} = {};",
+                ts_type(
+                    spec,
+                    &TypeRef::Vector {
+                        of: Box::new(of.clone())
+                    }
+                )
+            )]
         }
         TypeKind::Enum { values } => {
             doc.push(String::new());
@@ -531,6 +545,12 @@ impl Generator for TypeScript {
             GeneratedFile::new(
                 "typescript/.gitignore",
                 render(&GitIgnore {
+                    header: crate::header("#", self.name(), spec),
+                })?,
+            ),
+            GeneratedFile::new(
+                "typescript/.npmrc",
+                render(&NpmRc {
                     header: crate::header("#", self.name(), spec),
                 })?,
             ),

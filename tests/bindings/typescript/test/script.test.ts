@@ -34,8 +34,9 @@ function scriptPath(): string {
     return given;
   }
   const out = mkdtempSync(join(tmpdir(), "cairn-ts-script-"));
-  const r = spawnSync("cargo", ["run", "-q", "-p", "cairn-tests", "--bin", "binding-script", "--", out], {
-    cwd: REPO,
+  const manifest = join(REPO, "Cargo.toml");
+  const r = spawnSync("cargo", ["run", "-q", "--manifest-path", manifest, "-p", "cairn-tests", "--bin", "binding-script", "--", out], {
+    cwd: out,
     stdio: ["ignore", "inherit", "inherit"],
   });
   assert.equal(r.status, 0, "binding-script failed");
@@ -164,8 +165,4 @@ test("the binding script's TypeScript cases give the Rust runtime's transcript",
   for (const c of cases) {
     assert.equal(written.cases[c.id]?.length, c.steps.length, `${c.id}: one entry per step`);
   }
-});
-  process.stdout.write(r.stdout);
-  process.stderr.write(r.stderr);
-  assert.equal(r.status, 0, `compare.py found differences:\n${r.stdout}`);
 });
