@@ -433,7 +433,7 @@ fn ts_op(spec: &Spec, op: &Op) -> Result<TsOp, CodegenError> {
     };
     doc.extend(doc_lines(&format!("@returns {ret_doc}"), 72));
     doc.extend(doc_lines(
-        "@throws {@link CairnError} (a subclass per kind, e.g. {@link CairnSchemaError}) when the server answers with an error, the request cannot be sent or the answer cannot be read.",
+        "@throws {@link CairnError} (its subclass per error kind, e.g. `CairnSchemaError`) when the server answers with an error, the request cannot be sent or the answer cannot be read.",
         72,
     ));
     Ok(TsOp {

@@ -195,8 +195,8 @@ export class Cairn {
    * @param config - The database; defaults to the embedded redb file.
    * Optional.
    * @returns true or false. (`Boolean`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   databaseExists(config?: Config): Promise<boolean> {
@@ -212,8 +212,8 @@ export class Cairn {
    * @returns Database configuration. Every key has a default and `CAIRN_*`
    * environment variables override them; with no config at all, an embedded
    * redb file in the working directory is used. (`Config`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   createDatabase(config?: Config): Promise<Config> {
@@ -226,8 +226,8 @@ export class Cairn {
    * @param config - The database to delete; defaults to the embedded redb
    * file. Optional.
    * @returns No value: EDN `nil`, JSON `null`. (`Nil`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   deleteDatabase(config?: Config): Promise<null> {
@@ -242,8 +242,8 @@ export class Cairn {
    * redb file. Optional.
    * @returns A connection to one branch of one store; the single writer of
    * that branch in this process. (`Connection`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   connect(config?: Config): Promise<Connection> {
@@ -255,8 +255,8 @@ export class Cairn {
    *
    * @param conn - The connection to release.
    * @returns No value: EDN `nil`, JSON `null`. (`Nil`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   release(conn: Connection): Promise<null> {
@@ -269,8 +269,8 @@ export class Cairn {
    * @param conn - The connection.
    * @returns An immutable database value. Holding it costs nothing and it
    * never changes. (`Db`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   db(conn: Connection): Promise<Db> {
@@ -284,8 +284,8 @@ export class Cairn {
    * @param conn - The connection to write through.
    * @param txInput - Tx data, or `{:tx-data .. :tx-meta ..}`.
    * @returns The result of a transaction. (`TxReport`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   transact(conn: Connection, txInput: TxInput): Promise<TxReport> {
@@ -302,8 +302,8 @@ export class Cairn {
    * @param conn - The connection to write through.
    * @param txData - The datoms to load, as `[e a v tx added]` vectors.
    * @returns The result of `load-entities`. (`LoadReport`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   loadEntities(conn: Connection, txData: TxData): Promise<LoadReport> {
@@ -321,8 +321,8 @@ export class Cairn {
    * @param limit - Return at most this many results. Optional.
    * @returns A query result shaped by the find spec: a set of tuples, a
    * collection, a tuple or a scalar. (`QueryResult`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   q(query: Query, args?: QueryInputs, offset?: Long, limit?: Long): Promise<QueryResult> {
@@ -340,8 +340,8 @@ export class Cairn {
    * @param limit - Return at most this many results. Optional.
    * @returns A query's result with per-clause execution statistics.
    * (`QueryStats`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   queryStats(query: Query, args?: QueryInputs, offset?: Long, limit?: Long): Promise<QueryStats> {
@@ -357,8 +357,8 @@ export class Cairn {
    * @param args - Inputs for `:in` (their sizes inform the plan). Default:
    * `[]`.
    * @returns A UTF-8 string. (`String`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   explain(query: Query, args?: QueryInputs): Promise<string> {
@@ -373,8 +373,8 @@ export class Cairn {
    * @param selector - The pull pattern.
    * @param eid - The entity.
    * @returns `[:maybe EntityMap]`.
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   pull(db: Db, selector: PullPattern, eid: EntityId): Promise<EntityMap | null> {
@@ -388,8 +388,8 @@ export class Cairn {
    * @param selector - The pull pattern.
    * @param eids - The entities.
    * @returns `[:vector [:maybe EntityMap]]`.
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   pullMany(db: Db, selector: PullPattern, eids: EntityId[]): Promise<Array<EntityMap | null>> {
@@ -409,8 +409,8 @@ export class Cairn {
    * @returns Any EDN value; on the JSON wire under the one wire rule (keys
    * become keywords, `:`-prefixed strings are keywords, `\\:` escapes).
    * (`Value`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   entity(db: Db, eid: EntityId, attr?: Value): Promise<Value> {
@@ -426,8 +426,8 @@ export class Cairn {
    * @param components - Leading components in index order (e.g. `[e a]` for
    * `:eavt`). Default: `[]`.
    * @returns `[:vector Datom]`.
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   datoms(db: Db, index: IndexName, components?: Value[]): Promise<Datom[]> {
@@ -442,8 +442,8 @@ export class Cairn {
    * @param index - The index to read.
    * @param components - Where to start, in index order. Default: `[]`.
    * @returns `[:vector Datom]`.
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   seekDatoms(db: Db, index: IndexName, components?: Value[]): Promise<Datom[]> {
@@ -460,8 +460,8 @@ export class Cairn {
    * @param index - The index to read.
    * @param components - Where to start, in index order. Default: `[]`.
    * @returns `[:vector Datom]`.
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   rseekDatoms(db: Db, index: IndexName, components?: Value[]): Promise<Datom[]> {
@@ -477,8 +477,8 @@ export class Cairn {
    * @param start - Lowest value, or nil for no lower bound.
    * @param end - Highest value, or nil for no upper bound.
    * @returns `[:vector Datom]`.
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   indexRange(db: Db, attrid: Keyword, start: Value, end: Value): Promise<Datom[]> {
@@ -492,8 +492,8 @@ export class Cairn {
    * @param db - The origin database value.
    * @returns An immutable database value. Holding it costs nothing and it
    * never changes. (`Db`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   history(db: Db): Promise<Db> {
@@ -508,8 +508,8 @@ export class Cairn {
    * @param timePoint - Transaction id or instant, inclusive.
    * @returns An immutable database value. Holding it costs nothing and it
    * never changes. (`Db`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   asOf(db: Db, timePoint: TimePoint): Promise<Db> {
@@ -524,8 +524,8 @@ export class Cairn {
    * @param timePoint - Transaction id or instant, exclusive.
    * @returns An immutable database value. Holding it costs nothing and it
    * never changes. (`Db`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   since(db: Db, timePoint: TimePoint): Promise<Db> {
@@ -538,8 +538,8 @@ export class Cairn {
    * @param db - The database value.
    * @returns The schema: each attribute ident to its definition map
    * (`:db/valueType`, `:db/cardinality`, `:db/unique`, ...). (`Schema`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   schema(db: Db): Promise<Schema> {
@@ -553,8 +553,8 @@ export class Cairn {
    * @returns Each schema property (`:db/index`, `:db.unique/identity`,
    * `:db.type/ref`, ...) to the set of attributes that have it.
    * (`ReverseSchema`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   reverseSchema(db: Db): Promise<ReverseSchema> {
@@ -567,8 +567,8 @@ export class Cairn {
    *
    * @param db - The database value.
    * @returns Datom counts of a database value. (`Metrics`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   metrics(db: Db): Promise<Metrics> {
@@ -586,8 +586,8 @@ export class Cairn {
    * @param removeBefore - Keep commits made at or after this instant;
    * default: keep only the head. Optional.
    * @returns The result of `gc-storage`. (`GcReport`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   gcStorage(conn: Connection, removeBefore?: Instant): Promise<GcReport> {
@@ -604,8 +604,8 @@ export class Cairn {
    * @param path - The file to write.
    * @param format - File format. Default: `:edn`.
    * @returns The result of `export-db`. (`ExportReport`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   exportDb(db: Db, path: Path, format?: ExportFormat): Promise<ExportReport> {
@@ -623,8 +623,8 @@ export class Cairn {
    * @param path - The file to read.
    * @param format - File format. Default: `:edn`.
    * @returns The result of `import-db`. (`ImportReport`)
-   * @throws {@link CairnError} (a subclass per kind, e.g. {@link
-   * CairnSchemaError}) when the server answers with an error, the request
+   * @throws {@link CairnError} (its subclass per error kind, e.g.
+   * `CairnSchemaError`) when the server answers with an error, the request
    * cannot be sent or the answer cannot be read.
    */
   importDb(conn: Connection, path: Path, format?: ExportFormat): Promise<ImportReport> {
