@@ -91,8 +91,9 @@ impl PyOp {
         docstring(&lines, 8)
     }
 
-    /// `conn: Connection, tx_input: TxInput, limit: int | None = None`.
-    fn params(&self, skip_first: bool) -> String {
+    /// `["conn: Connection", "limit: Optional[int] = None"]` (`self` first
+    /// for a method, in place of the handle argument).
+    fn params(&self, skip_first: bool) -> Vec<String> {
         let mut out = Vec::new();
         if skip_first {
             out.push("self".to_string());
@@ -104,7 +105,29 @@ impl PyOp {
                 out.push(format!("{}: {}", a.name, a.ty));
             }
         }
-        out.join(", ")
+        out
+    }
+
+    /// The `def` line(s): one line when it fits in 88 columns, else one
+    /// parameter per line.
+    fn def(&self, method: bool) -> String {
+        let indent = if method { "    " } else { "" };
+        let params = self.params(method);
+        let one = format!(
+            "{indent}def {}({}) -> {}:",
+            self.name,
+            params.join(", "),
+            self.ret
+        );
+        if one.len() <= 88 {
+            return one.trim_start().to_string();
+        }
+        let mut out = format!("def {}(\n", self.name);
+        for p in &params {
+            out.push_str(&format!("{indent}    {p},\n"));
+        }
+        out.push_str(&format!("{indent}) -> {}:", self.ret));
+        out
     }
 
     /// `"conn", "tx-input"`: the wire names, as a Python tuple body.
@@ -417,9 +440,9 @@ impl Ctx<'_> {
                     JsonScalar::Any => "Any".into(),
                 };
                 let note = match json {
-                    JsonScalar::Keyword => {
-                        Some("Build one with `keyword(\"ns/name\")`; results carry `\":ns/name\"` strings.")
-                    }
+                    JsonScalar::Keyword => Some(
+                        "Build one with `keyword(\"ns/name\")`; results carry `\":ns/name\"` strings.",
+                    ),
                     JsonScalar::Instant => Some(
                         "Pass a `datetime` (naive ones are UTC) or `inst(..)`; results carry RFC 3339 strings (`parse_inst` reads them).",
                     ),
@@ -628,9 +651,7 @@ impl Ctx<'_> {
             _ => String::new(),
         };
         doc.extend(doc_lines(
-            &format!("{}: {}", self.describe(&op.ret), ret_doc)
-                .trim_end_matches([' ', ':'])
-                .to_string(),
+            format!("{}: {}", self.describe(&op.ret), ret_doc).trim_end_matches([' ', ':']),
             68,
             "    ",
             true,
@@ -926,5 +947,65 @@ mod tests {
         assert_eq!(param_name("type"), "type_");
         assert_eq!(py_str("a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(tuple(&["a".into()]), "(a,)");
+    }
+
+    #[test]
+    fn refuses_reserved_and_clashing_python_names() {
+        let mut spec = cairn_api_spec::load().unwrap();
+        let with = spec.ops.iter_mut().find(|o| o.name == "with").unwrap();
+        with.names.python = Some("class".into());
+        let db = spec.ops.iter_mut().find(|o| o.name == "db-with").unwrap();
+        db.names.python = Some("pull".into());
+        let errs = Python.generate(&spec).unwrap_err().to_string();
+        assert!(
+            errs.contains("op `with`: Python name `class` is reserved"),
+            "{errs}"
+        );
+        assert!(
+            errs.contains("op `pull`: Python name `pull` is also the name of op `db-with`"),
+            "{errs}"
+        );
+    }
+
+    #[test]
+    fn every_op_gets_a_typed_function_and_every_used_type_a_definition() {
+        let spec = cairn_api_spec::load().unwrap();
+        let files = Python.generate(&spec).unwrap();
+        let api = &files
+            .iter()
+            .find(|f| f.path == "python/cairn/api.py")
+            .unwrap();
+        let types = &files
+            .iter()
+            .find(|f| f.path == "python/cairn/types.py")
+            .unwrap();
+        for op in spec.ops_for(Target::Python) {
+            assert!(
+                api.contents
+                    .contains(&format!("\ndef {}(", op.python_name())),
+                "{}",
+                op.name
+            );
+        }
+        assert!(!api.contents.contains("def listen("));
+        for name in [
+            "TxReport",
+            "Config",
+            "Connection",
+            "Db",
+            "TimePoint",
+            "StoreBackend",
+        ] {
+            assert!(
+                types.contents.contains(&format!("\n    \"{name}\",")),
+                "{name}"
+            );
+        }
+        assert!(types.contents.contains("\"db-before\": Db,"));
+        assert!(
+            types
+                .contents
+                .contains("StoreBackend: TypeAlias = Literal[\":redb\", \":memory\"]")
+        );
     }
 }

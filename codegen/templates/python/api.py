@@ -17,9 +17,10 @@ from .types import (
     {{ t }},
 {%- endfor %}
 )
-{% for op in ops %}
+{%- for op in ops %}
 
-def {{ op.name }}({{ op.params(false) }}) -> {{ op.ret }}:
+
+{{ op.def(false) }}
     {{ op.docstring() }}
 {%- if op.returns_none %}
     _native.call_op(
@@ -40,6 +41,7 @@ def {{ op.name }}({{ op.params(false) }}) -> {{ op.ret }}:
     )
 {%- endif %}
 {%- endfor %}
+
 
 __all__ = [
 {%- for op in ops %}

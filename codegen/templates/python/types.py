@@ -37,7 +37,7 @@ class {{ t.name }}(Handle):
 {%- for i in t.methods %}
 {%- let op = ops[*i] %}
 
-    def {{ op.name }}({{ op.params(true) }}) -> {{ op.ret }}:
+    {{ op.def(true) }}
         {{ op.method_docstring() }}
         return _api.{{ op.name }}({{ op.rest_args() }})
 {%- endfor %}

@@ -90,6 +90,7 @@ def database_exists(config: Optional[Config] = None) -> bool:
         ),
     )
 
+
 def create_database(config: Optional[Config] = None) -> Config:
     """Creates the database described by the configuration, applying its
     `:initial-tx`.
@@ -125,6 +126,7 @@ def create_database(config: Optional[Config] = None) -> Config:
         ),
     )
 
+
 def delete_database(config: Optional[Config] = None) -> None:
     """Deletes the database described by the configuration and all its data.
 
@@ -151,6 +153,7 @@ def delete_database(config: Optional[Config] = None) -> None:
         (config,),
         0,
     )
+
 
 def connect(config: Optional[Config] = None) -> Connection:
     """Connects to an existing database.
@@ -185,6 +188,7 @@ def connect(config: Optional[Config] = None) -> Connection:
         ),
     )
 
+
 def release(conn: Connection) -> None:
     """Releases a connection.
 
@@ -212,6 +216,7 @@ def release(conn: Connection) -> None:
         (conn,),
         1,
     )
+
 
 def db(conn: Connection) -> Db:
     """Returns the current database value of a connection.
@@ -242,6 +247,7 @@ def db(conn: Connection) -> Db:
             1,
         ),
     )
+
 
 def transact(conn: Connection, tx_input: TxInput) -> TxReport:
     """Applies a transaction to the connection's database and commits it
@@ -276,6 +282,7 @@ def transact(conn: Connection, tx_input: TxInput) -> TxReport:
         ),
     )
 
+
 def load_entities(conn: Connection, tx_data: TxData) -> LoadReport:
     """Bulk-loads `[e a v tx added]` datoms (e.g. exported from another
     database), remapping entity ids to fresh ones and loading each source
@@ -308,6 +315,7 @@ def load_entities(conn: Connection, tx_data: TxData) -> LoadReport:
         ),
     )
 
+
 def with_tx(db: Db, tx_input: TxInput) -> TxReport:
     """Applies a transaction to a database value without committing it; returns
     the report with the speculative database after.
@@ -338,6 +346,7 @@ def with_tx(db: Db, tx_input: TxInput) -> TxReport:
             2,
         ),
     )
+
 
 def db_with(db: Db, tx_input: TxInput) -> Db:
     """Applies a transaction to a database value without committing it; returns
@@ -371,7 +380,13 @@ def db_with(db: Db, tx_input: TxInput) -> Db:
         ),
     )
 
-def q(query: Query, args: Optional[QueryInputs] = None, offset: Optional[int] = None, limit: Optional[int] = None) -> QueryResult:
+
+def q(
+    query: Query,
+    args: Optional[QueryInputs] = None,
+    offset: Optional[int] = None,
+    limit: Optional[int] = None,
+) -> QueryResult:
     """Runs a Datalog query.
 
     Inputs bind to the `:in` clause in order; `offset` and `limit` page
@@ -409,7 +424,13 @@ def q(query: Query, args: Optional[QueryInputs] = None, offset: Optional[int] = 
         ),
     )
 
-def query_stats(query: Query, args: Optional[QueryInputs] = None, offset: Optional[int] = None, limit: Optional[int] = None) -> QueryStats:
+
+def query_stats(
+    query: Query,
+    args: Optional[QueryInputs] = None,
+    offset: Optional[int] = None,
+    limit: Optional[int] = None,
+) -> QueryStats:
     """Runs a query like `q` and reports per-clause execution statistics.
 
     Args:
@@ -443,6 +464,7 @@ def query_stats(query: Query, args: Optional[QueryInputs] = None, offset: Option
         ),
     )
 
+
 def explain(query: Query, args: Optional[QueryInputs] = None) -> str:
     """Returns the plan a query would run with, as text, without running it.
 
@@ -473,6 +495,7 @@ def explain(query: Query, args: Optional[QueryInputs] = None) -> str:
             1,
         ),
     )
+
 
 def pull(db: Db, selector: PullPattern, eid: EntityId) -> Optional[EntityMap]:
     """Fetches an entity's attributes by a declarative, possibly recursive pull
@@ -510,7 +533,12 @@ def pull(db: Db, selector: PullPattern, eid: EntityId) -> Optional[EntityMap]:
         ),
     )
 
-def pull_many(db: Db, selector: PullPattern, eids: Sequence[EntityId]) -> list[Optional[EntityMap]]:
+
+def pull_many(
+    db: Db,
+    selector: PullPattern,
+    eids: Sequence[EntityId],
+) -> list[Optional[EntityMap]]:
     """Like `pull`, for several entities; one result per id, in order.
 
     Args:
@@ -540,6 +568,7 @@ def pull_many(db: Db, selector: PullPattern, eids: Sequence[EntityId]) -> list[O
             3,
         ),
     )
+
 
 def entity(db: Db, eid: EntityId, attr: Optional[Value] = None) -> Value:
     """Returns an entity's attributes as a map with `:db/id` (references as
@@ -579,7 +608,12 @@ def entity(db: Db, eid: EntityId, attr: Optional[Value] = None) -> Value:
         ),
     )
 
-def datoms(db: Db, index: IndexName, components: Optional[Sequence[Value]] = None) -> list[Datom]:
+
+def datoms(
+    db: Db,
+    index: IndexName,
+    components: Optional[Sequence[Value]] = None,
+) -> list[Datom]:
     """Returns the datoms of an index that match the leading components, in
     index order.
 
@@ -612,7 +646,12 @@ def datoms(db: Db, index: IndexName, components: Optional[Sequence[Value]] = Non
         ),
     )
 
-def seek_datoms(db: Db, index: IndexName, components: Optional[Sequence[Value]] = None) -> list[Datom]:
+
+def seek_datoms(
+    db: Db,
+    index: IndexName,
+    components: Optional[Sequence[Value]] = None,
+) -> list[Datom]:
     """Returns the datoms of an index from the first one at or after the
     components to the end of the index.
 
@@ -645,7 +684,12 @@ def seek_datoms(db: Db, index: IndexName, components: Optional[Sequence[Value]] 
         ),
     )
 
-def rseek_datoms(db: Db, index: IndexName, components: Optional[Sequence[Value]] = None) -> list[Datom]:
+
+def rseek_datoms(
+    db: Db,
+    index: IndexName,
+    components: Optional[Sequence[Value]] = None,
+) -> list[Datom]:
     """Returns the datoms of an index from the last one at or before the
     components back to the start of the index, in reverse order.
 
@@ -677,6 +721,7 @@ def rseek_datoms(db: Db, index: IndexName, components: Optional[Sequence[Value]]
             2,
         ),
     )
+
 
 def index_range(db: Db, attrid: Keyword, start: Value, end: Value) -> list[Datom]:
     """Returns the AVET datoms of an attribute whose values lie between start
@@ -711,6 +756,7 @@ def index_range(db: Db, attrid: Keyword, start: Value, end: Value) -> list[Datom
         ),
     )
 
+
 def history(db: Db) -> Db:
     """Returns a view of the database holding every assertion and retraction
     ever made.
@@ -741,6 +787,7 @@ def history(db: Db) -> Db:
             1,
         ),
     )
+
 
 def as_of(db: Db, time_point: TimePoint) -> Db:
     """Returns the database as it was at a time point (a transaction id or an
@@ -774,6 +821,7 @@ def as_of(db: Db, time_point: TimePoint) -> Db:
         ),
     )
 
+
 def since(db: Db, time_point: TimePoint) -> Db:
     """Returns a view of the datoms added after a time point (a transaction id
     or an instant).
@@ -806,6 +854,7 @@ def since(db: Db, time_point: TimePoint) -> Db:
         ),
     )
 
+
 def schema(db: Db) -> Schema:
     """Returns the schema of a database value.
 
@@ -835,6 +884,7 @@ def schema(db: Db) -> Schema:
             1,
         ),
     )
+
 
 def reverse_schema(db: Db) -> ReverseSchema:
     """Returns, for each schema property, the attributes that have it.
@@ -867,6 +917,7 @@ def reverse_schema(db: Db) -> ReverseSchema:
         ),
     )
 
+
 def metrics(db: Db) -> Metrics:
     """Returns datom counts of a database value, overall, per attribute and per
     entity.
@@ -896,6 +947,7 @@ def metrics(db: Db) -> Metrics:
             1,
         ),
     )
+
 
 def gc_storage(conn: Connection, remove_before: Optional[Instant] = None) -> GcReport:
     """Frees storage no longer reachable from the branch head or from commits
@@ -931,7 +983,12 @@ def gc_storage(conn: Connection, remove_before: Optional[Instant] = None) -> GcR
         ),
     )
 
-def export_db(db: Db, path: Path, format: Optional[ExportFormat] = None) -> ExportReport:
+
+def export_db(
+    db: Db,
+    path: Path,
+    format: Optional[ExportFormat] = None,
+) -> ExportReport:
     """Writes every datom of a database value (with history, if kept) to a file
     in a backend-neutral format.
 
@@ -966,7 +1023,12 @@ def export_db(db: Db, path: Path, format: Optional[ExportFormat] = None) -> Expo
         ),
     )
 
-def import_db(conn: Connection, path: Path, format: Optional[ExportFormat] = None) -> ImportReport:
+
+def import_db(
+    conn: Connection,
+    path: Path,
+    format: Optional[ExportFormat] = None,
+) -> ImportReport:
     """Loads a file written by `export-db` into the connection's database,
     keeping transaction grouping and times.
 
@@ -1000,6 +1062,7 @@ def import_db(conn: Connection, path: Path, format: Optional[ExportFormat] = Non
             2,
         ),
     )
+
 
 __all__ = [
     "database_exists",

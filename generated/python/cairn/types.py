@@ -87,7 +87,11 @@ class Connection(Handle):
         """
         return _api.gc_storage(self, remove_before)
 
-    def import_db(self, path: Path, format: Optional[ExportFormat] = None) -> ImportReport:
+    def import_db(
+        self,
+        path: Path,
+        format: Optional[ExportFormat] = None,
+    ) -> ImportReport:
         """Loads a file written by `export-db` into the connection's database,
         keeping transaction grouping and times.
 
@@ -148,7 +152,11 @@ class Db(Handle):
         """
         return _api.pull(self, selector, eid)
 
-    def pull_many(self, selector: PullPattern, eids: Sequence[EntityId]) -> list[Optional[EntityMap]]:
+    def pull_many(
+        self,
+        selector: PullPattern,
+        eids: Sequence[EntityId],
+    ) -> list[Optional[EntityMap]]:
         """Like `pull`, for several entities; one result per id, in order.
 
         Same as ``cairn.pull_many(self, ...)``.
@@ -163,7 +171,11 @@ class Db(Handle):
         """
         return _api.entity(self, eid, attr)
 
-    def datoms(self, index: IndexName, components: Optional[Sequence[Value]] = None) -> list[Datom]:
+    def datoms(
+        self,
+        index: IndexName,
+        components: Optional[Sequence[Value]] = None,
+    ) -> list[Datom]:
         """Returns the datoms of an index that match the leading components, in
         index order.
 
@@ -171,7 +183,11 @@ class Db(Handle):
         """
         return _api.datoms(self, index, components)
 
-    def seek_datoms(self, index: IndexName, components: Optional[Sequence[Value]] = None) -> list[Datom]:
+    def seek_datoms(
+        self,
+        index: IndexName,
+        components: Optional[Sequence[Value]] = None,
+    ) -> list[Datom]:
         """Returns the datoms of an index from the first one at or after the
         components to the end of the index.
 
@@ -179,7 +195,11 @@ class Db(Handle):
         """
         return _api.seek_datoms(self, index, components)
 
-    def rseek_datoms(self, index: IndexName, components: Optional[Sequence[Value]] = None) -> list[Datom]:
+    def rseek_datoms(
+        self,
+        index: IndexName,
+        components: Optional[Sequence[Value]] = None,
+    ) -> list[Datom]:
         """Returns the datoms of an index from the last one at or before the
         components back to the start of the index, in reverse order.
 
@@ -241,7 +261,11 @@ class Db(Handle):
         """
         return _api.metrics(self)
 
-    def export_db(self, path: Path, format: Optional[ExportFormat] = None) -> ExportReport:
+    def export_db(
+        self,
+        path: Path,
+        format: Optional[ExportFormat] = None,
+    ) -> ExportReport:
         """Writes every datom of a database value (with history, if kept) to a file
         in a backend-neutral format.
 
