@@ -11,7 +11,8 @@ root=$(pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 out=$target/bindings
 rm -rf "$out" && mkdir -p "$out/work"
-cargo build --release -q -p cairn-ffi -p cairn --bin cairn -p cairn-tests --bin binding-script || exit 1
+cargo build --release -q -p cairn-ffi --lib || exit 1
+cargo build --release -q -p cairn --bin cairn -p cairn-tests --bin binding-script || exit 1
 lib=$(ls "$target"/release/libcairn_ffi.so "$target"/release/libcairn_ffi.dylib 2>/dev/null | head -1)
 export CAIRN_LIB=$lib CAIRN_BIN=$target/release/cairn CAIRN_BINDING_SCRIPT=$out/script.json
 (cd "$out/work" && "$target/release/binding-script" "$out") || exit 1

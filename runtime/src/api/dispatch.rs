@@ -160,6 +160,31 @@ mod tests {
     }
 
     #[test]
+    fn an_instant_view_handle_survives_the_json_wire() {
+        let cfg = r#"{"store": {"backend": ":memory", "id": "dispatch-inst-view"}}"#;
+        dispatch_json("create-database", &format!("[{cfg}]"));
+        let ok = |s: String| s["{\"ok\":".len()..s.len() - 1].to_string();
+        let db = ok(dispatch_json(
+            "db",
+            &format!("[{{\"cairn/connection\": {{\"config\": {cfg}}}}}]"),
+        ));
+        let view = ok(dispatch_json(
+            "as-of",
+            &format!(r##"[{db}, {{"#inst": "2030-01-01T00:00:00Z"}}]"##),
+        ));
+        assert!(
+            view.contains("\"time-point\":\"2030-01-01T00:00:00.000Z\""),
+            "{view}"
+        );
+        let n = dispatch_json(
+            "q",
+            &format!(r#"["[:find (count ?e) . :where [?e :db/ident]]", [{view}]]"#),
+        );
+        assert!(n.starts_with("{\"ok\":"), "{n}");
+        dispatch_json("delete-database", &format!("[{cfg}]"));
+    }
+
+    #[test]
     fn bad_input_is_a_structured_error() {
         let e = dispatch_json("nope", "[]");
         assert!(e.starts_with(r#"{"error":{"kind":"not-found""#), "{e}");

@@ -425,7 +425,17 @@ pub fn open_handle(v: &Value) -> Result<Option<Arg>> {
                 db = r.db_after.with_speculative(&db, entry.clone());
             }
         }
-        let t = h.get_kw("time-point").cloned().unwrap_or(Value::Nil);
+        // A time point crosses JSON as an integer (tx) or an RFC 3339
+        // string (instant).
+        let t = match h.get_kw("time-point") {
+            Some(Value::Str(s)) => Value::Inst(crate::edn::parse_inst(s).ok_or_else(|| {
+                usage(format!(
+                    "Invalid instant {s:?} as time point in database handle"
+                ))
+            })?),
+            Some(t) => t.clone(),
+            None => Value::Nil,
+        };
         db = match h
             .get_kw("view")
             .and_then(Value::as_keyword)
