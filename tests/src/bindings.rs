@@ -2,7 +2,7 @@
 //! scenario, every spec example and a sample of the conformance cases,
 //! compiled into steps every binding runs through its typed API, and the
 //! reference transcript the Rust runtime produces for them through the same
-//! seam ([`cairn::api::dispatch`]) and the same JSON wire.
+//! seam ([`cairn::api::dispatch()`]) and the same JSON wire.
 
 use std::collections::BTreeMap;
 
@@ -451,7 +451,7 @@ fn at_path<'a>(mut j: &'a J, path: &[J]) -> Option<&'a J> {
     Some(j)
 }
 
-/// Runs a case through [`cairn::api::dispatch`] over the JSON wire, as a
+/// Runs a case through [`cairn::api::dispatch()`] over the JSON wire, as a
 /// binding does; one transcript entry per step.
 pub fn run_case(case: &Case) -> Vec<J> {
     let mut env: BTreeMap<String, J> = BTreeMap::new();
