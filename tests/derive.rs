@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cairn::edn::read;
-use cairn::typed::{BigDecimal, BigInt};
+use cairn::typed::{Batch, BigDecimal, BigInt};
 use cairn::{Config, Connection, Entity, EntityId, ErrorKind, Keyword, Ref, Value};
 
 struct Store {
@@ -285,6 +285,108 @@ fn components_refs_and_cardinality_many() {
     assert_eq!(
         q(&s.conn.db().expect("db")).expect("q"),
         read("#{}").expect("edn")
+    );
+}
+
+#[test]
+fn a_batch_links_new_entities_of_several_structs() {
+    let s = store();
+    s.conn.transact_schema::<Person>().expect("person schema");
+    s.conn.transact_schema::<Company>().expect("company schema");
+    let mut batch = Batch::new();
+    let acme = batch.add(&Company {
+        id: None,
+        name: "Acme".into(),
+    });
+    // A cycle: Ada and Bob are each other's friends before either has an id.
+    let ada_ref: Ref<Person> = batch.reserve();
+    let mut bob = person("bob@example.com", "Bob");
+    bob.employer = Some(acme.clone());
+    bob.friends.insert(ada_ref.clone());
+    let bob_ref = batch.add(&bob);
+    let mut ada = person("ada@example.com", "Ada");
+    ada.employer = Some(acme.clone());
+    ada.friends.insert(bob_ref.clone());
+    batch.put(&ada_ref, &ada);
+    assert_eq!(batch.len(), 3);
+    assert!(ada_ref.id().is_none() && ada_ref.tempid_name().is_some());
+    let written = s.conn.transact_batch(&batch).expect("batch");
+
+    let db = s.conn.db().expect("db");
+    let (acme_id, ada_id, bob_id) = (
+        written.id(&acme).expect("acme"),
+        written.id(&ada_ref).expect("ada"),
+        written.id(&bob_ref).expect("bob"),
+    );
+    let ada: Person = db.pull_entity(ada_id).expect("ada");
+    let bob: Person = db.pull_entity(bob_id).expect("bob");
+    assert_eq!(ada.employer, Some(Ref::new(acme_id)));
+    assert_eq!(bob.employer, Some(Ref::new(acme_id)));
+    assert_eq!(ada.friends, BTreeSet::from([Ref::new(bob_id)]));
+    assert_eq!(bob.friends, BTreeSet::from([Ref::new(ada_id)]));
+    // A lookup ref resolves against the database after the transaction.
+    let by_email = Ref::<Person>::lookup(Person::EMAIL, "bob@example.com".to_string());
+    assert_eq!(written.id(&by_email).expect("lookup"), bob_id);
+    let nobody = Ref::<Person>::lookup(Person::EMAIL, "nobody".to_string());
+    assert_eq!(
+        written.id(&nobody).expect_err("none").kind,
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        written
+            .id(&Ref::<Person>::tempid("unused"))
+            .expect_err("none")
+            .kind,
+        ErrorKind::NotFound
+    );
+
+    // Upsert, retraction and a put under a lookup ref, in one batch.
+    let mut batch = Batch::new();
+    let mut robert = person("bob@example.com", "Robert");
+    robert.age = Some(26);
+    let upserted = batch.add(&robert);
+    batch.retract_entity(&Ref::<Company>::new(acme_id));
+    let mut countess = person("ada@example.com", "Ada");
+    countess.nicknames = vec!["Countess".into()];
+    batch.put(
+        &Ref::lookup(Person::EMAIL, "ada@example.com".to_string()),
+        &countess,
+    );
+    let written = s.conn.transact_batch(&batch).expect("second batch");
+    assert_eq!(written.id(&upserted).expect("upserted"), bob_id);
+    let db = s.conn.db().expect("db");
+    let bob: Person = db.pull_entity(bob_id).expect("bob");
+    assert_eq!(
+        (bob.name.as_str(), bob.age, bob.employer),
+        ("Robert", Some(26), None)
+    );
+    let ada: Person = db.pull_entity(ada_id).expect("ada");
+    assert_eq!(ada.nicknames, ["Countess"]);
+    assert_eq!(
+        db.pull_entity::<Company>(acme_id)
+            .expect_err("retracted")
+            .kind,
+        ErrorKind::NotFound
+    );
+
+    // A reserved reference no entity was put under is refused, and
+    // nothing of the batch is written.
+    let mut batch = Batch::new();
+    let mut carol = person("carol@example.com", "Carol");
+    carol.employer = Some(batch.reserve());
+    batch.add(&carol);
+    let before = s.conn.db().expect("db").max_tx();
+    let e = s.conn.transact_batch(&batch).expect_err("dangling tempid");
+    assert_eq!(e.kind, ErrorKind::Syntax);
+    assert!(e.message.contains("cairn.batch/"), "{e}");
+    assert_eq!(s.conn.db().expect("db").max_tx(), before);
+    assert!(
+        s.conn
+            .db()
+            .expect("db")
+            .find::<Person>(Person::EMAIL, "carol@example.com".to_string())
+            .expect("find")
+            .is_none()
     );
 }
 

@@ -7,6 +7,7 @@
 use std::time::SystemTime;
 
 use cairn::edn::read;
+use cairn::typed::Batch;
 use cairn::{Config, Entity, EntityId, Ref};
 
 #[derive(Entity, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,52 +67,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     conn.transact_schema::<Author>()?;
     conn.transact_schema::<Book>()?;
 
-    let authors = conn.transact_entities(&[
-        Author {
-            id: None,
-            name: "Ursula K. Le Guin".into(),
-        },
-        Author {
-            id: None,
-            name: "Ted Chiang".into(),
-        },
-    ])?;
-    let book = |isbn: &str, title: &str, author: EntityId, shelf: Shelf| Book {
+    // Authors and their books in one transaction: a batch hands out
+    // references before the transaction gives ids.
+    let mut batch = Batch::new();
+    let le_guin = batch.add(&Author {
+        id: None,
+        name: "Ursula K. Le Guin".into(),
+    });
+    let chiang = batch.add(&Author {
+        id: None,
+        name: "Ted Chiang".into(),
+    });
+    let book = |isbn: &str, title: &str, author: &Ref<Author>, shelf: Shelf| Book {
         id: None,
         isbn: isbn.into(),
         title: title.into(),
-        authors: vec![Ref::new(author)],
+        authors: vec![author.clone()],
         shelf,
         tags: vec!["sf".into()],
         added: SystemTime::now(),
         review: None,
     };
-    conn.transact_entities(&[
+    for b in [
         book(
             "9780441478125",
             "The Left Hand of Darkness",
-            authors.ids[0],
+            &le_guin,
             Shelf::Done,
         ),
         book(
             "9781101972120",
             "Stories of Your Life and Others",
-            authors.ids[1],
+            &chiang,
             Shelf::Reading,
         ),
-        book(
-            "9780060512750",
-            "The Dispossessed",
-            authors.ids[0],
-            Shelf::ToRead,
-        ),
-    ])?;
+        book("9780060512750", "The Dispossessed", &le_guin, Shelf::ToRead),
+    ] {
+        batch.add(&b);
+    }
+    let written = conn.transact_batch(&batch)?;
+    let chiang = Ref::new(written.id(&chiang)?);
 
     // Upsert by identity: the same ISBN updates the book.
     let mut finished = book(
         "9781101972120",
         "Stories of Your Life and Others",
-        authors.ids[1],
+        &chiang,
         Shelf::Done,
     );
     finished.review = Some(Review {

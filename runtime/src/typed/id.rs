@@ -69,11 +69,14 @@ enum Target {
     Id(EntityId),
     /// `[attr value]`, resolved by the transactor.
     Lookup(Value),
+    /// A tempid naming an entity of the same transaction.
+    Tempid(String),
 }
 
 /// A reference to an entity of type `T` (`:db.type/ref`). Read back, it
 /// always holds an id; written, it may also be a lookup ref on a unique
-/// attribute ([`Ref::lookup`]).
+/// attribute ([`Ref::lookup`]) or a tempid naming an entity written in the
+/// same transaction ([`Ref::tempid`], [`super::Batch::add`]).
 pub struct Ref<T> {
     target: Target,
     _to: PhantomData<fn() -> T>,
@@ -97,19 +100,47 @@ impl<T> Ref<T> {
         }
     }
 
-    /// The id, unless this is an unresolved lookup ref.
-    pub fn id(&self) -> Option<EntityId> {
-        match &self.target {
-            Target::Id(id) => Some(*id),
-            Target::Lookup(_) => None,
+    /// A reference to the entity that the tempid `name` stands for in the
+    /// transaction that writes it (see [`super::Batch`]). The transaction
+    /// fails (`tempid`) when no entity of it carries that tempid.
+    pub fn tempid(name: impl Into<String>) -> Ref<T> {
+        Ref {
+            target: Target::Tempid(name.into()),
+            _to: PhantomData,
         }
     }
 
-    /// The reference as a transactable value (an id or a lookup ref).
+    /// The id, unless this is an unresolved lookup ref or a tempid.
+    pub fn id(&self) -> Option<EntityId> {
+        match &self.target {
+            Target::Id(id) => Some(*id),
+            Target::Lookup(_) | Target::Tempid(_) => None,
+        }
+    }
+
+    /// The tempid, when this is one.
+    pub fn tempid_name(&self) -> Option<&str> {
+        match &self.target {
+            Target::Tempid(t) => Some(t),
+            Target::Id(_) | Target::Lookup(_) => None,
+        }
+    }
+
+    /// The reference as a transactable value (an id, a lookup ref or a
+    /// tempid string).
     pub fn to_value(&self) -> Value {
         match &self.target {
             Target::Id(id) => Value::Long(id.0),
             Target::Lookup(v) => v.clone(),
+            Target::Tempid(t) => Value::str(t),
+        }
+    }
+
+    /// The same reference, typed as pointing at a `U`.
+    pub fn cast<U>(&self) -> Ref<U> {
+        Ref {
+            target: self.target.clone(),
+            _to: PhantomData,
         }
     }
 }
@@ -149,6 +180,7 @@ impl<T> fmt::Debug for Ref<T> {
         match &self.target {
             Target::Id(id) => write!(f, "Ref<{short}>({id})"),
             Target::Lookup(v) => write!(f, "Ref<{short}>({v})"),
+            Target::Tempid(t) => write!(f, "Ref<{short}>(tempid {t:?})"),
         }
     }
 }

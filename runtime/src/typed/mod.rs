@@ -65,16 +65,23 @@
 //! struct marked `#[entity(component)]` a nested component entity. See the
 //! derive's documentation ([`cairn_macros::Entity`]) for every option.
 //!
+//! [`Connection::transact_entities`](crate::Connection::transact_entities)
+//! writes structs of one type; a [`Batch`] writes entities of several
+//! structs in one transaction, referencing each other by [`Ref`]s before
+//! they have ids, and retracts entities.
+//!
 //! Writes use map form: a field that is `None` or empty asserts nothing
 //! and retracts nothing, and re-transacting an entity whose struct has an
 //! identity attribute upserts it.
 
+mod batch;
 mod codec;
 mod id;
 mod ops;
 mod schema;
 mod value;
 
+pub use batch::{Batch, Written};
 pub use codec::{MapReader, MapWriter, PatternBuilder};
 pub use id::{EntityId, IdField, Ref};
 pub use ops::Transacted;

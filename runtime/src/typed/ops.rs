@@ -5,7 +5,8 @@
 use std::sync::Arc;
 
 use super::Entity;
-use super::id::EntityId;
+use super::batch::Batch;
+use super::id::{EntityId, Ref};
 use super::schema::{Attr, AttrDef, SchemaBuilder};
 use super::value::FieldValue;
 use crate::conn::Connection;
@@ -35,35 +36,20 @@ fn short_name<T>() -> &'static str {
 impl Connection {
     /// Transacts `items`, each as an entity map: under its `#[entity(id)]`
     /// when set, else under a fresh tempid (so an identity attribute
-    /// upserts). Returns the report and the id of each item.
+    /// upserts). Returns the report and the id of each item. For entities
+    /// of several structs that reference each other, see [`Batch`].
     pub fn transact_entities<T: Entity>(&self, items: &[T]) -> Result<Transacted> {
-        let mut data = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let id = match item.entity_id() {
-                Some(id) => Value::from(id),
-                None => Value::str(&format!("cairn.typed/{i}")),
-            };
-            data.push(item.to_tx_map(Some(id)));
-        }
-        let report = self.transact(&Value::vector(data), None)?;
-        let ids = items
+        let mut batch = Batch::new();
+        let refs: Vec<Ref<T>> = items.iter().map(|item| batch.add(item)).collect();
+        let written = self.transact_batch(&batch)?;
+        let ids = refs
             .iter()
-            .enumerate()
-            .map(|(i, item)| match item.entity_id() {
-                Some(id) => Ok(id),
-                None => report
-                    .tempids
-                    .get(&Value::str(&format!("cairn.typed/{i}")))
-                    .map(|e| EntityId(*e))
-                    .ok_or_else(|| {
-                        Error::other(format!(
-                            "{} #{i} was not given an id by the transaction",
-                            short_name::<T>()
-                        ))
-                    }),
-            })
+            .map(|r| written.id(r))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Transacted { report, ids })
+        Ok(Transacted {
+            report: written.report,
+            ids,
+        })
     }
 
     /// Transacts `T::schema()` (the struct's attributes and its
