@@ -29,9 +29,11 @@ from .wire import (
     edn_set,
     format_inst,
     inst,
+    is_keyword,
     keyword,
     literal_string,
     parse_inst,
+    string_text,
     uuid,
 )
 
@@ -65,9 +67,11 @@ __all__ = [
     "edn_set",
     "format_inst",
     "inst",
+    "is_keyword",
     "keyword",
     "literal_string",
     "parse_inst",
+    "string_text",
     "uuid",
 {%- for f in functions %}
     "{{ f }}",

@@ -3,7 +3,8 @@
 
 Arguments cross as JSON: object keys become keywords, strings starting
 with ``:`` are keywords (``keyword("person/name")``), ``"\\:"`` escapes a
-literal string starting with a colon (``literal_string(":x")``), and what
+literal string starting with a colon (``literal_string(":x")``, and
+``string_text`` reads one back), and what
 plain JSON cannot say travels as a tagged object built by these helpers:
 ``inst(datetime)``, ``uuid(UUID)``, ``edn("[?x]")``, ``edn_set([..])``,
 ``edn_list([..])``. Results come back under the same rule: keywords as
@@ -39,6 +40,18 @@ def literal_string(s: str) -> str:
     """A string value sent as itself even when it starts with ``:`` (which
     would otherwise make it a keyword): ``":x"`` → ``"\\:x"``."""
     return "\\" + s if s.startswith(":") else s
+
+
+def string_text(s: str) -> str:
+    """The text of a string in a result: ``"\\:x"`` (a string that starts
+    with ``:``) is ``":x"``; keywords (``":x"``) and other strings are
+    unchanged."""
+    return s[1:] if s.startswith("\\:") else s
+
+
+def is_keyword(v: Any) -> bool:
+    """Whether a result value is a keyword (a string starting with ``:``)."""
+    return isinstance(v, str) and len(v) > 1 and v.startswith(":")
 
 
 def _utc(dt: _dt.datetime) -> _dt.datetime:

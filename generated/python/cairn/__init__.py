@@ -47,9 +47,11 @@ from .wire import (
     edn_set,
     format_inst,
     inst,
+    is_keyword,
     keyword,
     literal_string,
     parse_inst,
+    string_text,
     uuid,
 )
 
@@ -115,9 +117,11 @@ __all__ = [
     "edn_set",
     "format_inst",
     "inst",
+    "is_keyword",
     "keyword",
     "literal_string",
     "parse_inst",
+    "string_text",
     "uuid",
     "database_exists",
     "create_database",

@@ -36,6 +36,16 @@ def test_literal_string() -> None:
     assert cairn.q("[:find ?k . :in ?x :where [(keyword? ?x) ?k]]", [":x"]) is True
 
 
+def test_string_text_and_is_keyword() -> None:
+    assert cairn.string_text(echo(cairn.literal_string(":x"))) == ":x"
+    assert cairn.string_text("plain") == "plain"
+    assert cairn.string_text(":kw") == ":kw"
+    assert cairn.is_keyword(echo(cairn.keyword("a/b")))
+    assert not cairn.is_keyword(echo(cairn.literal_string(":x")))
+    assert not cairn.is_keyword(":")
+    assert not cairn.is_keyword(3)
+
+
 def test_inst_and_parse_inst() -> None:
     aware = dt.datetime(2024, 1, 2, 3, 4, 5, 678000, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert cairn.inst(aware) == {"#inst": "2024-01-02T01:04:05.678Z"}
