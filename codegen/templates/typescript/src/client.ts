@@ -32,6 +32,12 @@ export type ClientOptions = {
   fetch?: FetchLike | undefined;
   /** Extra headers sent with every request. */
   headers?: Record<string, string> | undefined;
+  /**
+   * Before the first call, check that the server was built from the spec
+   * this client was generated from (`GET /health`); every call of a client
+   * talking to another spec fails with kind `version`. Default `true`.
+   */
+  checkServer?: boolean | undefined;
 };
 
 /** Each operation's spec name with its method name and HTTP path. */
@@ -68,6 +74,8 @@ export class Cairn {
   readonly url: string;
   readonly #headers: Record<string, string>;
   readonly #fetch: FetchLike;
+  readonly #checkServer: boolean;
+  #checked: Promise<void> | undefined;
 
   constructor(options: ClientOptions | string) {
     const o: ClientOptions = typeof options === "string" ? { url: options } : options;
@@ -81,6 +89,7 @@ export class Cairn {
       throw new CairnError("network", 0, "No fetch available: pass one as options.fetch");
     }
     this.#fetch = f;
+    this.#checkServer = o.checkServer ?? true;
   }
 
   /** The spec hash this client was generated from. */
@@ -95,6 +104,37 @@ export class Cairn {
       throw new CairnError("protocol", 200, `Unexpected /health answer ${stringifyJson(v)}`);
     }
     return { status: v["status"], "spec-hash": v["spec-hash"] };
+  }
+
+  /**
+   * Checks that the server was built from the spec this client was
+   * generated from; rejects with kind `version`, naming both spec hashes,
+   * when it was not (and with `network` when the server cannot be reached).
+   */
+  async checkServer(): Promise<void> {
+    const served = (await this.health())["spec-hash"];
+    if (served !== SPEC_HASH) {
+      throw new CairnError(
+        "version",
+        0,
+        `The server at ${this.url} runs spec ${served} but this client was generated from spec ${SPEC_HASH}: ` +
+          "use a client generated from the server's spec (cargo run -p cairn-codegen -- generate) or a matching server",
+      );
+    }
+  }
+
+  /** The server check, once per client (again after a failure that was not a mismatch). */
+  #serverChecked(): Promise<void> {
+    if (this.#checked === undefined) {
+      const check = this.checkServer();
+      this.#checked = check;
+      check.catch((e: unknown) => {
+        if (!(e instanceof CairnError && e.kind === "version")) {
+          this.#checked = undefined;
+        }
+      });
+    }
+    return this.#checked;
   }
 
   async #send(method: string, path: string, body: string | undefined): Promise<WireValue> {
@@ -133,6 +173,9 @@ export class Cairn {
       n--;
     }
     const body = stringifyJson(args.slice(0, n).map((a) => (a === undefined ? null : a)));
+    if (this.#checkServer) {
+      await this.#serverChecked();
+    }
     // The answer is the op's result under the wire rule, which its return
     // type describes.
     return (await this.#send("POST", path, body)) as T;

@@ -19,10 +19,11 @@ export type TransportErrorKind = "unauthorized" | "forbidden" | "method-not-allo
 
 /**
  * Kinds the client raises itself, with status 0: `network` (the request
- * could not be sent or the answer not received) and `protocol` (the answer
- * is not what the API promises).
+ * could not be sent or the answer not received), `protocol` (the answer
+ * is not what the API promises) and `version` (the server was built from
+ * another spec than this client).
  */
-export type ClientErrorKind = "network" | "protocol";
+export type ClientErrorKind = "network" | "protocol" | "version";
 
 /** Every kind a {@link CairnError} can have. */
 export type ErrorKind = SpecErrorKind | TransportErrorKind | ClientErrorKind;
@@ -44,6 +45,7 @@ const KNOWN_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "payload-too-large",
   "network",
   "protocol",
+  "version",
 ]);
 
 /** Where in the input a syntax error is (1-based). */

@@ -119,11 +119,47 @@ describe("errors", () => {
     assert.ok(e.cause !== undefined);
   });
 
+  test("a server built from another spec is refused, naming both hashes", async () => {
+    const paths: string[] = [];
+    // The real server, except that /health reports another spec hash.
+    const otherSpec: typeof fetch = async (url, init) => {
+      const res = await fetch(url, init);
+      paths.push(new URL(String(url)).pathname);
+      if (String(url).endsWith("/health")) {
+        const h = (await res.json()) as Record<string, string>;
+        return new Response(JSON.stringify({ ...h, "spec-hash": "0123456789abcdef0123456789abcdef" }), { status: 200 });
+      }
+      return res;
+    };
+    const stale = new Cairn({ url: server.url, fetch: otherSpec });
+    const e = await rejectsWith(stale.databaseExists(cfg), "version", 0);
+    assert.match(e.message, /0123456789abcdef0123456789abcdef/);
+    assert.ok(e.message.includes(stale.specHash), e.message);
+    // Every call fails the same way, without asking the server again.
+    await rejectsWith(stale.q("[:find ?x . :in ?x]", [1]), "version", 0);
+    assert.deepEqual(paths, ["/health"]);
+    // checkServer: false skips the check (at the user's risk).
+    const unchecked = new Cairn({ url: server.url, fetch: otherSpec, checkServer: false });
+    assert.equal(await unchecked.q("[:find ?x . :in ?x]", [1]), 1);
+    // The matching server passes the check once per client.
+    paths.length = 0;
+    const real: typeof fetch = async (url, init) => {
+      paths.push(new URL(String(url)).pathname);
+      return fetch(url, init);
+    };
+    const checked = new Cairn({ url: server.url, fetch: real });
+    await checked.checkServer();
+    assert.equal(await checked.q("[:find ?x . :in ?x]", [2]), 2);
+    assert.equal(await checked.q("[:find ?x . :in ?x]", [3]), 3);
+    assert.deepEqual(paths, ["/health", "/health", "/v1/q", "/v1/q"]);
+  });
+
   test("a custom fetch is used, and a non-JSON answer is a protocol error", async () => {
     const seen: string[] = [];
     const fake = new Cairn({
       url: "http://cairn.invalid",
       token: "t0k",
+      checkServer: false,
       fetch: async (url, init) => {
         seen.push(`${init.method} ${url} ${init.headers["Authorization"] ?? ""} ${init.body ?? ""}`);
         return { status: 502, ok: false, text: async () => "<html>bad gateway</html>" };
