@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cairn::edn::read;
-use cairn::typed::{Batch, BigDecimal, BigInt};
+use cairn::typed::{Batch, BigDecimal, BigInt, Tuple};
 use cairn::{Config, Connection, Entity, EntityId, ErrorKind, Keyword, Ref, Value};
 
 struct Store {
@@ -56,6 +56,9 @@ struct AllTypes {
     level: Level,
     pair: (String, i64),
     triple: (Keyword, Option<bool>, f64),
+    point: [i64; 3],
+    scores: Tuple<f64>,
+    codes: Option<[String; 2]>,
     maybe: Option<String>,
     maybe_not: Option<i64>,
     strings: Vec<String>,
@@ -85,6 +88,9 @@ fn all_types(key: &str) -> AllTypes {
         level: Level::InProgress,
         pair: ("x".into(), 42),
         triple: (Keyword::new("t"), None, -0.5),
+        point: [1, -2, 3],
+        scores: Tuple(vec![0.5, 1.5, 2.5, 3.5]),
+        codes: Some(["ab".into(), "cd".into()]),
         maybe: Some("here".into()),
         maybe_not: None,
         strings: vec!["a".into(), "b".into(), "c".into()],
@@ -132,6 +138,36 @@ fn every_field_type_round_trips_through_redb() {
         Some(&read(r#"["x" 42]"#).expect("edn"))
     );
     assert_eq!(raw.get_kw("all/maybe-not"), None);
+    assert_eq!(
+        raw.get_kw("all/point"),
+        Some(&read("[1 -2 3]").expect("edn"))
+    );
+    assert_eq!(
+        raw.get_kw("all/scores"),
+        Some(&read("[0.5 1.5 2.5 3.5]").expect("edn"))
+    );
+    // Homogeneous tuples declare :db/tupleType, and the database checks it.
+    let schema = AllTypes::schema();
+    let point = schema
+        .as_vector()
+        .and_then(|xs| {
+            xs.iter()
+                .find(|a| a.get_kw("db/ident") == Some(&Value::kw("all/point")))
+        })
+        .expect("point attribute");
+    assert_eq!(
+        point.get_kw("db/tupleType"),
+        Some(&Value::kw("db.type/long"))
+    );
+    let wrong = read(&format!(
+        r#"[[:db/add {} :all/point ["x" "y" "z"]]]"#,
+        ids[0]
+    ))
+    .expect("edn");
+    assert_eq!(
+        s.conn.transact(&wrong, None).expect_err("typed").kind,
+        ErrorKind::Type
+    );
 
     // And it survives closing and reopening the file.
     let config = s.conn.config().clone();

@@ -52,7 +52,8 @@ pub fn api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
 /// Field types: `String`, `i64`/`i32`/`i16`/`i8`/`u32`/`u16`/`u8`,
 /// `f64`/`f32`, `bool`, `uuid::Uuid`, `SystemTime` and (runtime feature
 /// `chrono`) `chrono::DateTime<Utc>`, `Vec<u8>` (bytes), `Keyword`,
-/// `BigInt`, `BigDecimal`, tuples (`:db/tupleTypes`), `Ref<T>` and
+/// `BigInt`, `BigDecimal`, tuples (`:db/tupleTypes`), `[T; N]` and `Tuple<T>`
+/// (`:db/tupleType`), `Ref<T>` and
 /// `EntityId` (references), a keyword enum, any type implementing
 /// `FieldValue`; `Option<T>` for an optional attribute,
 /// `Vec<T>`/`BTreeSet<T>`/`HashSet<T>` for cardinality many; a struct

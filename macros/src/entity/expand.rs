@@ -54,7 +54,7 @@ pub fn expand_struct(m: &StructModel) -> TokenStream {
         let mut def = if nested {
             quote!(::cairn::typed::AttrDef::reference(#attr))
         } else {
-            quote!(::cairn::typed::AttrDef::new(#attr, #fv::VALUE_TYPE).tuple_types(#fv::tuple_types()))
+            quote!(#fv::attr_def(#attr))
         };
         if many {
             def.extend(quote!(.many()));

@@ -164,8 +164,8 @@ fn unsupported(ty: &Type) -> Option<String> {
     let why = match ty {
         Type::Reference(_) => "borrowed types cannot be stored; use an owned type such as `String`",
         Type::Ptr(_) => "raw pointers cannot be stored",
-        Type::Slice(_) | Type::Array(_) => {
-            "arrays and slices cannot be stored; use `Vec<T>` for cardinality many, or a tuple"
+        Type::Slice(_) => {
+            "slices cannot be stored; use `Vec<T>` for cardinality many, `[T; N]` or `Tuple<T>` for a tuple"
         }
         Type::BareFn(_) => "functions cannot be stored",
         Type::TraitObject(_) | Type::ImplTrait(_) => "trait objects cannot be stored",
@@ -243,7 +243,7 @@ fn classify(ty: &Type, component: bool) -> syn::Result<Classified> {
         (_, Some((name, _))) if name == "Vec" => ItemKind::Scalar, // Vec<u8>
         (_, Some((name, _))) if SCALARS.contains(&name.as_str()) => ItemKind::Scalar,
         (Type::Path(_), _) if component => ItemKind::Nested,
-        (Type::Path(_), _) => ItemKind::Custom,
+        (Type::Path(_) | Type::Array(_), _) => ItemKind::Custom,
         _ => {
             return Err(syn::Error::new_spanned(&item, "unsupported field type"));
         }

@@ -86,7 +86,7 @@ pub use codec::{MapReader, MapWriter, PatternBuilder};
 pub use id::{EntityId, IdField, Ref};
 pub use ops::Transacted;
 pub use schema::{Attr, AttrDef, SchemaBuilder};
-pub use value::{FieldValue, mismatch};
+pub use value::{FieldValue, Tuple, mismatch};
 
 pub use crate::schema::{Unique, ValueType};
 pub use bigdecimal::BigDecimal;

@@ -75,6 +75,8 @@ pub struct AttrDef {
     pub tuple_attrs: Option<Vec<&'static str>>,
     /// `:db/tupleTypes` of a heterogeneous tuple.
     pub tuple_types: Option<Vec<ValueType>>,
+    /// `:db/tupleType` of a homogeneous tuple.
+    pub tuple_type: Option<ValueType>,
 }
 
 impl AttrDef {
@@ -91,18 +93,25 @@ impl AttrDef {
             doc: None,
             tuple_attrs: None,
             tuple_types: None,
+            tuple_type: None,
         }
     }
     /// An attribute holding `T`s (its value type and tuple types).
     pub fn of<T: FieldValue>(ident: &'static str) -> AttrDef {
         AttrDef {
             tuple_types: T::tuple_types(),
+            tuple_type: T::tuple_type(),
             ..AttrDef::new(ident, T::VALUE_TYPE)
         }
     }
     /// Sets `:db/tupleTypes` (a heterogeneous tuple), or nothing for `None`.
     pub fn tuple_types(mut self, types: Option<Vec<ValueType>>) -> AttrDef {
         self.tuple_types = types;
+        self
+    }
+    /// Sets `:db/tupleType` (a homogeneous tuple), or nothing for `None`.
+    pub fn tuple_type(mut self, t: Option<ValueType>) -> AttrDef {
+        self.tuple_type = t;
         self
     }
     /// A reference attribute (to a struct embedded as a component).
@@ -202,6 +211,9 @@ impl AttrDef {
                 kw("db/tupleTypes"),
                 Value::vector(t.iter().map(|t| kw(t.ident())).collect()),
             ));
+        }
+        if let Some(t) = self.tuple_type {
+            m.push((kw("db/tupleType"), kw(t.ident())));
         }
         Value::map(m)
     }

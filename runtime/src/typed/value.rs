@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bigdecimal::BigDecimal;
 use num_bigint::BigInt;
 
+use super::schema::AttrDef;
 use crate::error::{Error, Result};
 use crate::schema::ValueType;
 use crate::value::{Keyword, Value};
@@ -21,7 +22,7 @@ use crate::value::{Keyword, Value};
     message = "`{Self}` cannot be stored as an attribute value",
     label = "unsupported field type",
     note = "supported: String, i64/i32/i16/i8/u32/u16/u8, f64/f32, bool, uuid::Uuid, SystemTime, \
-            chrono::DateTime<Utc> (feature `chrono`), Vec<u8>, Keyword, BigInt, BigDecimal, tuples, \
+            chrono::DateTime<Utc> (feature `chrono`), Vec<u8>, Keyword, BigInt, BigDecimal, tuples, [T; N], Tuple<T>, \
             Ref<T>, EntityId, fieldless enums deriving Entity, and Option/Vec/BTreeSet/HashSet of these",
     note = "a struct deriving Entity is stored by reference: use `Ref<{Self}>`, or mark the field `#[entity(component)]`"
 )]
@@ -32,6 +33,18 @@ pub trait FieldValue: Sized {
     /// `:db/tupleTypes` for a heterogeneous tuple type, `None` otherwise.
     fn tuple_types() -> Option<Vec<ValueType>> {
         None
+    }
+
+    /// `:db/tupleType` for a homogeneous tuple type (`[T; N]`,
+    /// [`Tuple<T>`]), `None` otherwise.
+    fn tuple_type() -> Option<ValueType> {
+        None
+    }
+
+    /// The definition of a cardinality-one attribute `ident` holding this
+    /// type: [`AttrDef::of`] (`:db/valueType` and tuple types).
+    fn attr_def(ident: &'static str) -> AttrDef {
+        AttrDef::of::<Self>(ident)
     }
 
     /// The value to transact.
@@ -255,6 +268,9 @@ impl<T: FieldValue> FieldValue for Option<T> {
     fn tuple_types() -> Option<Vec<ValueType>> {
         T::tuple_types()
     }
+    fn tuple_type() -> Option<ValueType> {
+        T::tuple_type()
+    }
     fn to_value(&self) -> Value {
         match self {
             Some(x) => x.to_value(),
@@ -296,6 +312,49 @@ tuple!(5; A 0, B 1, C 2, D 3, E 4);
 tuple!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 tuple!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// A homogeneous tuple of any length: one `:db.type/tuple` value with
+/// `:db/tupleType` (`Tuple(vec![1, 2, 3])` is `[1 2 3]`). A `Vec<T>` field
+/// is cardinality many instead; `[T; N]` is a tuple of exactly `N`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tuple<T>(pub Vec<T>);
+
+impl<T: FieldValue> FieldValue for Tuple<T> {
+    const VALUE_TYPE: ValueType = ValueType::Tuple;
+    fn tuple_type() -> Option<ValueType> {
+        Some(T::VALUE_TYPE)
+    }
+    fn to_value(&self) -> Value {
+        Value::vector(self.0.iter().map(FieldValue::to_value).collect())
+    }
+    fn from_value(v: &Value) -> Result<Self> {
+        match v.as_vector() {
+            Some(xs) => xs
+                .iter()
+                .map(T::from_value)
+                .collect::<Result<_>>()
+                .map(Tuple),
+            None => Err(mismatch("a tuple", v)),
+        }
+    }
+}
+
+/// A homogeneous tuple of exactly `N` values (`:db/tupleType`).
+impl<T: FieldValue, const N: usize> FieldValue for [T; N] {
+    const VALUE_TYPE: ValueType = ValueType::Tuple;
+    fn tuple_type() -> Option<ValueType> {
+        Some(T::VALUE_TYPE)
+    }
+    fn to_value(&self) -> Value {
+        Value::vector(self.iter().map(FieldValue::to_value).collect())
+    }
+    fn from_value(v: &Value) -> Result<Self> {
+        let wrong = || mismatch(&format!("a tuple of {N} values"), v);
+        let xs = v.as_vector().filter(|xs| xs.len() == N).ok_or_else(wrong)?;
+        let items = xs.iter().map(T::from_value).collect::<Result<Vec<T>>>()?;
+        <[T; N]>::try_from(items).map_err(|_| wrong())
+    }
+}
 
 #[cfg(test)]
 mod tests {
