@@ -427,6 +427,91 @@ fn a_batch_links_new_entities_of_several_structs() {
 }
 
 #[test]
+fn replace_retracts_what_the_struct_no_longer_holds() {
+    let (s, ids) = people_db();
+    let (acme, ada_id, bob_id) = (ids[0], ids[1], ids[2]);
+    let db = s.conn.db().expect("db");
+    let before: Person = db.pull_entity(ada_id).expect("ada");
+    let old_home = before.home.as_ref().and_then(|h| h.id).expect("home id");
+    // An attribute of another struct on the same entity stays.
+    s.conn
+        .transact(
+            &read(&format!(r#"[[:db/add {ada_id} :company/name "Ada Inc"]]"#)).expect("edn"),
+            None,
+        )
+        .expect("other attribute");
+
+    // No id: the identity attribute names the entity.
+    let mut ada = person("ada@example.com", "Ada Lovelace");
+    ada.nicknames = vec!["Enchantress".into()];
+    ada.past_homes = vec![before.past_homes[0].clone()];
+    ada.home = Some(Address {
+        id: None,
+        street: "12 St James's Sq".into(),
+        city: "London".into(),
+    });
+    let t = s.conn.replace_entities(&[ada]).expect("replace");
+    assert_eq!(t.ids, [ada_id]);
+    let db = s.conn.db().expect("db");
+    let after: Person = db.pull_entity(ada_id).expect("ada");
+    assert_eq!(after.name, "Ada Lovelace");
+    assert_eq!(after.age, None, "a None field is retracted");
+    assert_eq!(after.employer, None, "a dropped reference is retracted");
+    assert!(after.friends.is_empty());
+    assert_eq!(after.nicknames, ["Enchantress"]);
+    assert_eq!(after.past_homes, [before.past_homes[0].clone()]);
+    let new_home = after.home.clone().expect("home");
+    assert_ne!(new_home.id, Some(old_home));
+    assert_eq!(new_home.street, "12 St James's Sq");
+    // The replaced and the dropped components are retracted entities.
+    for gone in [Some(old_home), before.past_homes[1].id] {
+        let gone = gone.expect("component id");
+        assert_eq!(
+            db.pull_entity::<Address>(gone).expect_err("retracted").kind,
+            ErrorKind::NotFound
+        );
+    }
+    let other = cairn::pull::pull(
+        &db,
+        &read("[:company/name]").expect("edn"),
+        &Value::Long(ada_id.0),
+    )
+    .expect("pull");
+    assert_eq!(other.get_kw("company/name"), Some(&Value::str("Ada Inc")));
+    // Acme and Bob are untouched.
+    assert_eq!(db.pull_entity::<Company>(acme).expect("acme").name, "Acme");
+    assert_eq!(db.pull_entity::<Person>(bob_id).expect("bob").age, Some(25));
+
+    // Replacing with an unchanged struct retracts nothing; a component
+    // that keeps its id stays the same entity.
+    let tx_before = db.max_tx();
+    let t = s
+        .conn
+        .replace_entities(std::slice::from_ref(&after))
+        .expect("same");
+    let retracted = t.report.tx_data.iter().filter(|d| !d.added).count();
+    assert_eq!(retracted, 0, "{:?}", t.report.tx_data);
+    let db = s.conn.db().expect("db");
+    assert!(db.max_tx() > tx_before);
+    assert_eq!(db.pull_entity::<Person>(ada_id).expect("ada"), after);
+
+    // A struct that names no existing entity is simply added.
+    let mut batch = Batch::new();
+    let carol = batch.replace(&person("carol@example.com", "Carol"));
+    let written = s.conn.transact_batch(&batch).expect("new");
+    let carol = written.id(&carol).expect("carol");
+    assert_eq!(
+        s.conn
+            .db()
+            .expect("db")
+            .pull_entity::<Person>(carol)
+            .expect("carol")
+            .name,
+        "Carol"
+    );
+}
+
+#[test]
 fn upsert_by_identity() {
     let (s, ids) = people_db();
     let mut again = person("bob@example.com", "Robert");

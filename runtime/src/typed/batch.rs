@@ -6,10 +6,15 @@ use std::collections::BTreeSet;
 
 use super::Entity;
 use super::id::{EntityId, Ref};
-use crate::conn::Connection;
+use super::ops::Transacted;
+use super::schema::AttrDef;
+use crate::conn::{Connection, now_ms};
+use crate::datom::{Eid, IndexOrder};
+use crate::db::{Components, Db};
 use crate::error::{Error, Result};
+use crate::schema::{Unique, ValueType};
 use crate::tx::TxReport;
-use crate::value::Value;
+use crate::value::{Keyword, Value};
 
 /// The prefix of the tempids a [`Batch`] makes up.
 const TEMPID_PREFIX: &str = "cairn.batch/";
@@ -70,6 +75,9 @@ pub struct Batch {
     next: u64,
     /// Tempids [`Batch::reserve`] handed out that no entity was put under.
     pending: BTreeSet<String>,
+    /// The items written by [`Batch::replace`]: their index in `data` and
+    /// the attributes their struct owns.
+    replacing: Vec<(usize, Vec<AttrDef>)>,
 }
 
 impl Batch {
@@ -110,6 +118,29 @@ impl Batch {
             self.pending.remove(t);
         }
         self.data.push(item.to_tx_map(Some(at.to_value())));
+    }
+
+    /// Adds `item` like [`Batch::add`], but as the whole truth about the
+    /// struct's attributes: when the entity exists (its `#[entity(id)]`,
+    /// or an identity attribute of `item` names it), each value of the
+    /// struct's attributes that `item` no longer holds is retracted in the
+    /// same transaction (a `None` field, a value removed from a
+    /// collection, a reference dropped). A component that is dropped, or
+    /// replaced by one without an `#[entity(id)]`, is retracted with
+    /// `:db/retractEntity`. Attributes of other structs on the same entity
+    /// are left alone. The retractions are computed under the writer lock
+    /// from the database the transaction applies to.
+    pub fn replace<T: Entity>(&mut self, item: &T) -> Ref<T> {
+        let at = self.add(item);
+        self.replacing.push((self.data.len() - 1, T::attributes()));
+        at
+    }
+
+    /// [`Batch::replace`] for the entity `at` refers to (see
+    /// [`Batch::put`]).
+    pub fn replace_at<T: Entity>(&mut self, at: &Ref<T>, item: &T) {
+        self.put(at, item);
+        self.replacing.push((self.data.len() - 1, T::attributes()));
     }
 
     /// Retracts the entity `at` refers to, with its components and the
@@ -183,7 +214,138 @@ impl Connection {
                 "The batch reserved the reference {t:?} but put no entity under it"
             )));
         }
-        let report = self.transact(&batch.tx_data(), None)?;
+        if batch.replacing.is_empty() {
+            let report = self.transact(&batch.tx_data(), None)?;
+            return Ok(Written { report });
+        }
+        let report = self.transact_with(|before| {
+            let mut data = batch.data.clone();
+            for (i, attrs) in &batch.replacing {
+                if let Some(item) = batch.data.get(*i) {
+                    data.extend(stale_values(before, item, attrs)?);
+                }
+            }
+            crate::tx::transact(before, &Value::vector(data), None, now_ms())
+        })?;
         Ok(Written { report })
     }
+
+    /// Writes `items` with [`Batch::replace`] semantics in one
+    /// transaction: values of the structs' attributes the items no longer
+    /// hold are retracted. Returns the report and each item's id.
+    pub fn replace_entities<T: Entity>(&self, items: &[T]) -> Result<Transacted> {
+        let mut batch = Batch::new();
+        let refs: Vec<Ref<T>> = items.iter().map(|item| batch.replace(item)).collect();
+        let written = self.transact_batch(&batch)?;
+        let ids = refs
+            .iter()
+            .map(|r| written.id(r))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Transacted {
+            report: written.report,
+            ids,
+        })
+    }
+}
+
+/// The entity an entity map written by a batch stands for in `db`, if it
+/// exists: its `:db/id` (an id or a lookup ref), else the entity one of
+/// its identity attributes names.
+fn existing_entity(db: &Db, map: &Value, attrs: &[AttrDef]) -> Result<Option<Eid>> {
+    match map.get_kw("db/id") {
+        Some(Value::Long(e)) => return Ok(Some(*e)),
+        Some(v @ Value::Vector(_)) => return db.entid(v),
+        _ => {}
+    }
+    for def in attrs {
+        if def.unique != Some(Unique::Identity) || def.tuple_attrs.is_some() {
+            continue;
+        }
+        if let Some(v) = map.get_kw(def.ident) {
+            let lookup = Value::vector(vec![Value::kw(def.ident), v.clone()]);
+            if let Some(e) = db.entid(&lookup)? {
+                return Ok(Some(e));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The id a reference value written in an entity map names in `db`, when
+/// it names an existing entity (an id, a lookup ref, a nested map with an
+/// id); `None` for a new entity (a tempid, a nested map without an id).
+fn referenced(db: &Db, v: &Value) -> Result<Option<Eid>> {
+    match v {
+        Value::Long(e) => Ok(Some(*e)),
+        Value::Vector(_) | Value::Keyword(_) => db.entid(v),
+        Value::Map(_) => match v.get_kw("db/id") {
+            Some(id) => referenced(db, id),
+            None => Ok(None),
+        },
+        _ => Ok(None),
+    }
+}
+
+/// The retractions that make the entity `map` writes hold, for each of
+/// `attrs`, only the values `map` gives it.
+fn stale_values(db: &Db, map: &Value, attrs: &[AttrDef]) -> Result<Vec<Value>> {
+    let Some(e) = existing_entity(db, map, attrs)? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for def in attrs {
+        // Composite tuples are the database's to maintain.
+        if def.tuple_attrs.is_some() {
+            continue;
+        }
+        let a = Keyword::new(def.ident);
+        let current = db
+            .state()
+            .scan_current(IndexOrder::Eavt, &Components::ea(e, a.clone()))?;
+        if current.is_empty() {
+            continue;
+        }
+        let written: Vec<&Value> = match map.get_kw(def.ident) {
+            None => Vec::new(),
+            Some(v) if def.many => match v {
+                Value::Vector(xs) | Value::List(xs) => xs.iter().collect(),
+                Value::Set(xs) => xs.iter().collect(),
+                v => vec![v],
+            },
+            Some(v) => vec![v],
+        };
+        let reference = def.value_type == ValueType::Ref;
+        let kept: Vec<Value> = if reference {
+            let mut ids = Vec::new();
+            for v in &written {
+                if let Some(id) = referenced(db, v)? {
+                    ids.push(Value::Long(id));
+                }
+            }
+            ids
+        } else {
+            written.iter().map(|v| (*v).clone()).collect()
+        };
+        // A cardinality-one value that is written replaces the old one by
+        // itself; a component it replaces is retracted.
+        if !def.many && !written.is_empty() && !def.component {
+            continue;
+        }
+        for d in current {
+            if kept.contains(&d.v) {
+                continue;
+            }
+            out.push(if def.component {
+                Value::vector(vec![Value::kw("db/retractEntity"), d.v])
+            } else {
+                Value::vector(vec![
+                    Value::kw("db/retract"),
+                    Value::Long(e),
+                    Value::kw(def.ident),
+                    d.v,
+                ])
+            });
+        }
+    }
+    Ok(out)
 }

@@ -73,6 +73,9 @@
 //! Writes use map form: a field that is `None` or empty asserts nothing
 //! and retracts nothing, and re-transacting an entity whose struct has an
 //! identity attribute upserts it.
+//! [`Connection::replace_entities`](crate::Connection::replace_entities)
+//! (and [`Batch::replace`]) write a struct as the whole truth about its
+//! attributes instead, retracting what it no longer holds.
 
 mod batch;
 mod codec;
