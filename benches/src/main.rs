@@ -237,6 +237,155 @@ fn queries(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()>
     Ok(())
 }
 
+/// Times one query through each transport: the Rust API, the JSON seam
+/// (`dispatch_json`, what the C ABI, Python and Java call; each call
+/// re-opens the database value from its handle) and HTTP (`cairn serve`,
+/// one keep-alive connection; what TypeScript calls).
+fn seam(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()> {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::Arc;
+
+    use cairn::api::dispatch_json;
+    use cairn::edn::read;
+    use cairn::query::{Input, q};
+    use cairn::server::{Server, ServerOptions};
+
+    let fail = |what: &str, e: &dyn std::fmt::Display| cairn::Error::other(format!("{what}: {e}"));
+    let config = Config::redb(dir.join("seam.redb"));
+    cairn::create_database(&config)?;
+    let conn = cairn::connect(&config)?;
+    conn.transact(
+        &read(
+            "[{:db/ident :person/name :db/valueType :db.type/string :db/cardinality :db.cardinality/one :db/unique :db.unique/identity}
+              {:db/ident :person/age :db/valueType :db.type/long :db/cardinality :db.cardinality/one}]",
+        )?,
+        None,
+    )?;
+    let tx: Vec<Value> = (0..people)
+        .map(|i| {
+            Value::map([
+                (Value::kw("person/name"), Value::str(&format!("p{i}"))),
+                (Value::kw("person/age"), Value::Long(18 + i % 60)),
+            ])
+        })
+        .collect();
+    conn.transact(&Value::vector(tx), None)?;
+    let query = "[:find ?a . :in $ ?n :where [?e :person/name ?n] [?e :person/age ?a]]";
+    let who = format!("p{}", people / 2);
+    let median = |mut xs: Vec<f64>| {
+        xs.sort_by(f64::total_cmp);
+        xs[xs.len() / 2]
+    };
+    println!("one lookup query through each transport ({people} people, median of {runs} calls):");
+
+    let db = Arc::new(conn.db()?);
+    let parsed = read(query)?;
+    let inputs = [Input::Db(db), Input::Value(Value::str(&who))];
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        q(&parsed, &inputs)?;
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    println!(
+        "  {:<38} {:>9.1} µs",
+        "Rust API (q on a Db value)",
+        median(times)
+    );
+
+    let config_json = format!(
+        r#"{{"store": {{"backend": ":redb", "path": {}}}}}"#,
+        serde_json::to_string(&dir.join("seam.redb").to_string_lossy())
+            .map_err(|e| fail("json", &e))?
+    );
+    conn.release();
+    let ok = |answer: String| -> cairn::Result<serde_json::Value> {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&answer).map_err(|e| fail("json", &e))?;
+        v.get_mut("ok")
+            .map(serde_json::Value::take)
+            .ok_or_else(|| fail("call", &answer))
+    };
+    let conn_handle = ok(dispatch_json("connect", &format!("[{config_json}]")))?;
+    let db_handle = ok(dispatch_json("db", &format!("[{conn_handle}]")))?;
+    let body = format!(
+        r#"[{}, [{db_handle}, {}]]"#,
+        serde_json::Value::from(query),
+        serde_json::Value::from(who.as_str())
+    );
+    let expected = ok(dispatch_json("q", &body))?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let answer = dispatch_json("q", &body);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        if !answer.starts_with("{\"ok\"") {
+            return Err(fail("q", &answer));
+        }
+    }
+    println!(
+        "  {:<38} {:>9.1} µs",
+        "JSON seam (dispatch_json: C ABI, JNI)",
+        median(times)
+    );
+
+    let server = Server::bind(ServerOptions::default())?.spawn();
+    let mut stream =
+        std::net::TcpStream::connect(server.addr()).map_err(|e| fail("connect", &e))?;
+    stream.set_nodelay(true).map_err(|e| fail("nodelay", &e))?;
+    let mut reader = BufReader::new(stream.try_clone().map_err(|e| fail("clone", &e))?);
+    let request = format!(
+        "POST /v1/q HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut call = || -> cairn::Result<serde_json::Value> {
+        stream
+            .write_all(request.as_bytes())
+            .map_err(|e| fail("write", &e))?;
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).map_err(|e| fail("read", &e))? == 0 {
+                return Err(fail("read", &"connection closed"));
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value
+                    .trim()
+                    .parse()
+                    .map_err(|e| fail("content-length", &e))?;
+            }
+        }
+        let mut answer = vec![0; length];
+        reader
+            .read_exact(&mut answer)
+            .map_err(|e| fail("read", &e))?;
+        serde_json::from_slice(&answer).map_err(|e| fail("json", &e))
+    };
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let answer = call()?;
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        if answer != expected {
+            return Err(fail("http answer", &answer));
+        }
+    }
+    println!(
+        "  {:<38} {:>9.1} µs",
+        "HTTP (POST /v1/q, keep-alive)",
+        median(times)
+    );
+    server.shutdown();
+    ok(dispatch_json("release", &format!("[{conn_handle}]")))?;
+    Ok(())
+}
+
 fn main() -> cairn::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args
@@ -267,6 +416,13 @@ fn main() -> cairn::Result<()> {
             dir.path(),
             flag("--people", 20_000) as i64,
             flag("--runs", 7) as usize,
+        )?;
+    }
+    if what == "seam" || what == "all" {
+        seam(
+            dir.path(),
+            flag("--people", 20_000) as i64,
+            flag("--runs", 2_001) as usize,
         )?;
     }
     Ok(())

@@ -211,6 +211,9 @@ type ConnKey = (StoreConfig, String);
 static CONNECTIONS: LazyLock<Mutex<HashMap<ConnKey, Weak<ConnInner>>>> =
     LazyLock::new(Default::default);
 
+/// Connections kept open for handle-based callers ([`Connection::hold`]).
+static HELD: LazyLock<Mutex<HashMap<ConnKey, Connection>>> = LazyLock::new(Default::default);
+
 /// A connection to a database branch: the single writer of this process
 /// for it, and the holder of its latest committed value.
 #[derive(Clone, Debug)]
@@ -292,7 +295,9 @@ pub fn delete_database(config: &Config) -> Result<()> {
             .filter(|k| k.0 == config.store)
             .cloned()
             .collect();
+        let mut held = Vec::new();
         for k in keys {
+            held.extend(HELD.lock().remove(&k));
             if let Some(c) = conns.remove(&k).and_then(|w| w.upgrade()) {
                 c.released.store(true, Ordering::SeqCst);
                 c.ns.clear_cache();
@@ -300,6 +305,21 @@ pub fn delete_database(config: &Config) -> Result<()> {
         }
     }
     store::delete(&config.store)
+}
+
+/// The live connection of `config` without counting a new user of it (as
+/// [`connect`] does), or a new one when none is live: for re-opening a
+/// connection handle, whose user was counted when it connected.
+pub(crate) fn attach(config: &Config) -> Result<Connection> {
+    let key = (config.store.clone(), config.branch.clone());
+    let live = CONNECTIONS.lock().get(&key).and_then(Weak::upgrade);
+    if let Some(inner) = live
+        && !inner.released.load(Ordering::SeqCst)
+    {
+        check_config(&inner.config, config)?;
+        return Ok(Connection { inner });
+    }
+    connect(config)
 }
 
 fn describe(s: &StoreConfig) -> String {
@@ -605,7 +625,19 @@ impl Connection {
         if self.inner.refs.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.inner.released.store(true, Ordering::SeqCst);
             CONNECTIONS.lock().remove(&self.inner.key);
+            let held = HELD.lock().remove(&self.inner.key);
+            drop(held);
         }
+    }
+
+    /// Keeps the connection open, with its writer and node cache, until
+    /// it is released, even while no `Connection` value exists: what the
+    /// `connect` op does for callers that hold handles instead (the C ABI,
+    /// HTTP and the bindings), so their calls do not re-open the store.
+    pub fn hold(&self) {
+        HELD.lock()
+            .entry(self.inner.key.clone())
+            .or_insert_with(|| self.clone());
     }
 
     /// Runs `f` holding the writer lock (no commit of this connection can

@@ -397,7 +397,7 @@ pub fn open_handle(v: &Value) -> Result<Option<Arg>> {
                 ),
             ]))?,
         };
-        crate::connect(&cfg)
+        crate::conn::attach(&cfg)
     };
     if let Some(h) = v.get_kw("cairn/db") {
         let conn = connect(h)?;
@@ -547,6 +547,7 @@ pub fn call(op: &str, args: &[Arg]) -> Result<Value> {
         }
         "connect" => {
             let c = crate::connect(&a.config(0)?)?;
+            c.hold();
             Ok(conn_handle(&c))
         }
         "release" => {
