@@ -521,3 +521,223 @@ fn the_cairn_serve_binary() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Reads until the server closes the connection (EOF or reset); what was
+/// read and how long it took. Panics if it stays open for 20 s.
+fn read_until_closed(s: &mut TcpStream) -> (String, Duration) {
+    let t0 = std::time::Instant::now();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                panic!(
+                    "the connection is still open after {:?}; read {:?}",
+                    t0.elapsed(),
+                    String::from_utf8_lossy(&out)
+                )
+            }
+            Err(_) => break,
+        }
+    }
+    (String::from_utf8_lossy(&out).to_string(), t0.elapsed())
+}
+
+#[test]
+fn a_huge_declared_body_is_refused_unread() {
+    let server = start(ServerOptions {
+        max_body: 4096,
+        ..ServerOptions::default()
+    });
+    let addr = server.addr();
+    // A terabyte declared, a few bytes sent, the connection left open by
+    // the client: 413 at once, and the server closes the connection.
+    for _ in 0..50 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(
+            b"POST /v1/q HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1099511627776\r\n\r\n[1,2",
+        )
+        .unwrap();
+        let (text, _) = read_until_closed(&mut s);
+        assert!(text.starts_with("HTTP/1.1 413 "), "{text}");
+        assert!(text.contains("payload-too-large"), "{text}");
+        assert!(
+            text.to_ascii_lowercase().contains("connection: close"),
+            "{text}"
+        );
+        assert_eq!(request(addr, "GET", "/health", &[], "").status, 200);
+    }
+    // The same through the ordinary helper, and on a path that does not
+    // read bodies at all.
+    let r = raw(
+        addr,
+        "POST /v1/q HTTP/1.1\r\nHost: t\r\nContent-Length: 1099511627776\r\n\r\n",
+        b"[]",
+    );
+    assert_eq!((r.status, r.kind()), (413, "payload-too-large".into()));
+    let r = raw(
+        addr,
+        "POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 1099511627776\r\n\r\n",
+        b"[]",
+    );
+    assert_eq!(r.status, 405);
+    // Still serving calls.
+    assert!(ok(addr, "database-exists", &format!("[{}]", cfg("http-huge"))) == false);
+    server.shutdown();
+}
+
+#[test]
+fn a_chunked_body_over_the_limit_is_refused() {
+    let server = start(ServerOptions {
+        max_body: 4096,
+        ..ServerOptions::default()
+    });
+    let addr = server.addr();
+    // Without `Connection: close`: the server closes the connection after
+    // its 413, without waiting for the rest of the body.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(b"POST /v1/q HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        .unwrap();
+    let chunk = "z".repeat(1000);
+    for _ in 0..5 {
+        let _ = s.write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes());
+    }
+    let (text, _) = read_until_closed(&mut s);
+    assert!(text.starts_with("HTTP/1.1 413 "), "{text}");
+    assert!(
+        text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
+    // A chunked body within the limit is read.
+    let body = format!("[{}]", cfg("http-chunked"));
+    let chunked = format!("{:x}\r\n{body}\r\n0\r\n\r\n", body.len());
+    let r = raw(
+        addr,
+        "POST /v1/database-exists HTTP/1.1\r\nHost: t\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n",
+        chunked.as_bytes(),
+    );
+    assert_eq!((r.status, r.body.as_str()), (200, "false"));
+    server.shutdown();
+}
+
+#[test]
+fn a_stalled_request_head_is_dropped() {
+    let server = start(ServerOptions {
+        header_timeout: Duration::from_millis(300),
+        ..ServerOptions::default()
+    });
+    let addr = server.addr();
+    // A partial header line, then nothing.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(b"POST /v1/q HTTP/1.1\r\nHost: t\r\nX-Slow: aaa")
+        .unwrap();
+    let (_, took) = read_until_closed(&mut s);
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // A connection that sends nothing at all.
+    let mut s = TcpStream::connect(addr).unwrap();
+    let (text, _) = read_until_closed(&mut s);
+    assert!(!text.contains("200"), "{text}");
+    // A kept-alive connection: two answers, each with its Content-Length,
+    // then closed once idle.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\nGET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let (text, _) = read_until_closed(&mut s);
+    assert_eq!(text.matches("HTTP/1.1 200 ").count(), 2, "{text}");
+    assert_eq!(
+        text.to_ascii_lowercase().matches("content-length:").count(),
+        2
+    );
+    assert!(!text.to_ascii_lowercase().contains("chunked"), "{text}");
+    assert_eq!(request(addr, "GET", "/health", &[], "").status, 200);
+    server.shutdown();
+}
+
+#[test]
+fn a_stalled_body_is_dropped() {
+    let server = start(ServerOptions {
+        body_timeout: Duration::from_millis(300),
+        ..ServerOptions::default()
+    });
+    let addr = server.addr();
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(b"POST /v1/q HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n[\"[:find")
+        .unwrap();
+    let (text, took) = read_until_closed(&mut s);
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert!(text.contains("request-timeout"), "{text}");
+    // A chunked body that stops mid-way.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(
+        b"POST /v1/q HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n[1,2\r\n",
+    )
+    .unwrap();
+    let (text, _) = read_until_closed(&mut s);
+    assert!(text.starts_with("HTTP/1.1 408 "), "{text}");
+    assert_eq!(request(addr, "GET", "/health", &[], "").status, 200);
+    server.shutdown();
+}
+
+#[test]
+fn connections_are_capped() {
+    let server = start(ServerOptions {
+        max_connections: 1,
+        header_timeout: Duration::from_millis(300),
+        ..ServerOptions::default()
+    });
+    let addr = server.addr();
+    // The one slot is taken by a silent client; the next request waits for
+    // it to be dropped by the header timeout, then is served.
+    let silent = TcpStream::connect(addr).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let t0 = std::time::Instant::now();
+    assert_eq!(request(addr, "GET", "/health", &[], "").status, 200);
+    // It cannot have been served before the silent one was dropped.
+    assert!(
+        t0.elapsed() >= Duration::from_millis(150),
+        "{:?}",
+        t0.elapsed()
+    );
+    drop(silent);
+    server.shutdown();
+}
+
+#[test]
+fn shutdown_is_prompt_with_idle_connections() {
+    let server = start(ServerOptions::default());
+    let addr = server.addr();
+    let mut kept = TcpStream::connect(addr).unwrap();
+    kept.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    assert!(kept.read(&mut buf).unwrap() > 0);
+    let _idle = TcpStream::connect(addr).unwrap();
+    let t0 = std::time::Instant::now();
+    server.shutdown();
+    assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
+    // Closed on the server's side.
+    let (_, took) = read_until_closed(&mut kept);
+    assert!(took < Duration::from_secs(10));
+    assert!(TcpStream::connect(addr).is_err() || request_fails(addr));
+}
+
+/// Whether a request to `addr` gets no answer.
+fn request_fails(addr: SocketAddr) -> bool {
+    let Ok(mut s) = TcpStream::connect(addr) else {
+        return true;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = s.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    out.is_empty()
+}

@@ -19,7 +19,7 @@ const MEDIA: [&str; 2] = ["application/json", "application/edn"];
 
 /// Errors the transport itself answers with, besides the spec's kinds:
 /// `(status, kind, doc)`.
-const TRANSPORT_ERRORS: [(i64, &str, &str); 3] = [
+const TRANSPORT_ERRORS: [(i64, &str, &str); 4] = [
     (
         401,
         "unauthorized",
@@ -29,6 +29,11 @@ const TRANSPORT_ERRORS: [(i64, &str, &str); 3] = [
         403,
         "forbidden",
         "The bearer token of the request is not the server's.",
+    ),
+    (
+        408,
+        "request-timeout",
+        "The request body did not arrive within the server's body timeout.",
     ),
     (
         413,

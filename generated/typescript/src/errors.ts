@@ -22,9 +22,10 @@ export type SpecErrorKind =
 /**
  * Kinds the HTTP transport adds: `unauthorized` (401, no bearer token),
  * `forbidden` (403, a wrong token), `method-not-allowed` (405),
- * `payload-too-large` (413).
+ * `request-timeout` (408, the body came too slowly), `payload-too-large`
+ * (413).
  */
-export type TransportErrorKind = "unauthorized" | "forbidden" | "method-not-allowed" | "payload-too-large";
+export type TransportErrorKind = "unauthorized" | "forbidden" | "method-not-allowed" | "request-timeout" | "payload-too-large";
 
 /**
  * Kinds the client raises itself, with status 0: `network` (the request
@@ -63,6 +64,7 @@ const KNOWN_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
   "unauthorized",
   "forbidden",
   "method-not-allowed",
+  "request-timeout",
   "payload-too-large",
   "network",
   "protocol",

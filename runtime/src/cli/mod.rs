@@ -279,6 +279,9 @@ fn serve_command() -> clap::Command {
              (arguments as a JSON array or object by the wire rule, or EDN with \
              Content-Type: application/edn), GET /openapi.json (the OpenAPI 3.1 document) \
              and GET /health.\n\n\
+             A request head must arrive within 10 s (also the idle keep-alive timeout) \
+             and its body within 30 s (else 408); a body declared larger than --max-body \
+             is refused (413) unread; at most 1024 connections are open at once.\n\n\
              Prints one line, `listening on http://HOST:PORT`, then serves until killed.",
         )
         .after_help(
@@ -324,7 +327,10 @@ fn serve_command() -> clap::Command {
                 .long("threads")
                 .value_name("N")
                 .value_parser(value_parser!(usize))
-                .help("Worker threads (default: the number of CPUs, 2 to 16)"),
+                .help(
+                    "Threads for network I/O, and the most calls run at once \
+                     (default: the number of CPUs, 2 to 16)",
+                ),
         )
 }
 

@@ -16,7 +16,8 @@
 //! text instead. An empty body passes no arguments. Success answers 200 with
 //! the result itself; the answer is EDN when the request was EDN or asks for
 //! it (`Accept: application/edn`), JSON otherwise. Connections and database
-//! values travel as the handles `connect`, `db`, `as-of`, ... return.
+//! values travel as the handles `connect`, `db`, `as-of`, ... return. Every
+//! answer is a whole body with a `Content-Length` (never chunked).
 //!
 //! A failure answers `{"kind": .., "message": .., "pos"?: .., "data"?: ..}`
 //! ([`crate::api::error_value`]) with the HTTP status of the kind in the
@@ -24,23 +25,47 @@
 //! and `lookup`, 409 `unique` and `conflict`, 422 `schema` and `type`, 500
 //! `storage` and `other`). The transport adds 401 `unauthorized`, 403
 //! `forbidden`, 404 for unknown paths and ops not served over HTTP (`with`,
-//! `db-with`, `listen`, `unlisten`), 405 `method-not-allowed` and 413
-//! `payload-too-large`.
+//! `db-with`, `listen`, `unlisten`), 405 `method-not-allowed`, 408
+//! `request-timeout` and 413 `payload-too-large`.
 //!
 //! # Options ([`ServerOptions`])
 //!
 //! * a bearer token: every `/v1/` call must then carry
 //!   `Authorization: Bearer <token>` (compared in constant time);
 //!   `/openapi.json` and `/health` stay open;
-//! * a body limit (16 MiB by default), checked against `Content-Length` and
-//!   while reading;
+//! * a body limit (16 MiB by default, [`DEFAULT_MAX_BODY`]). A request that
+//!   declares a longer `Content-Length` is answered 413 at once, without
+//!   reading its body, and its connection is closed (`Connection: close`);
+//!   a chunked body is counted while it is read and answered 413 (and its
+//!   connection closed) as soon as it passes the limit. Nothing is ever
+//!   allocated in proportion to a declared length;
 //! * CORS origins (or `*`): preflights are answered and
 //!   `Access-Control-Allow-Origin` is set for allowed origins; without any,
 //!   no CORS header is sent;
-//! * the number of worker threads.
+//! * the number of threads: the async workers that do the network I/O, and
+//!   separately at most that many calls running at once (each call is
+//!   synchronous and may wait on the disk, so it runs on a blocking thread,
+//!   never on an I/O worker; more calls wait in a queue);
+//! * timeouts against slow or stalled clients:
+//!   - the *header timeout* (10 s by default) runs from the moment a
+//!     connection waits for a request, when it opens or after its previous
+//!     answer, until the whole request head has arrived; a client that has
+//!     not sent one by then is disconnected. It is also the idle timeout of
+//!     kept-alive connections;
+//!   - the *body timeout* (30 s by default) bounds the reading of a whole
+//!     request body: past it the call is answered 408 `request-timeout`
+//!     and the connection closed;
+//!   - a client that stops reading its answer for 30 s is disconnected;
+//! * a cap on open connections (1024 by default): past it new connections
+//!   wait in the listen backlog until one closes, so a flood cannot exhaust
+//!   the process's file descriptors.
+//!
+//! Shutting down ([`ShutdownHandle::shutdown`]) stops accepting, closes idle
+//! connections, lets the requests in flight finish for up to 5 s and then
+//! drops what is left.
 //!
 //! No input panics the server; a handler that panics anyway answers 500 and
-//! the worker goes on.
+//! the server goes on.
 //!
 //! ```
 //! use cairn::server::{Server, ServerOptions};
@@ -52,15 +77,25 @@
 //! # Ok::<(), cairn::Error>(())
 //! ```
 
-use std::io::Read;
-use std::net::{SocketAddr, TcpListener};
+use std::convert::Infallible;
+use std::future::{Future, poll_fn};
+use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::pin::{Pin, pin};
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use cairn_api_spec::{Op, Target};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Body, Bytes, Incoming};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{Semaphore, watch};
 
 use crate::api::{self, spec, wire};
 use crate::error::{Error, ErrorKind, Result};
@@ -68,6 +103,24 @@ use crate::value::Value;
 
 /// The default body limit: 16 MiB.
 pub const DEFAULT_MAX_BODY: u64 = 16 * 1024 * 1024;
+
+/// The default [`ServerOptions::header_timeout`]: 10 s.
+pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default [`ServerOptions::body_timeout`]: 30 s.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default [`ServerOptions::max_connections`]: 1024.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// How long an answer may wait for its client to read it.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest timeout honoured (longer ones are cut to it): a year.
+const MAX_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// How long a shutdown waits for the requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How a [`Server`] listens and what it allows.
 #[derive(Clone, Debug)]
@@ -80,10 +133,26 @@ pub struct ServerOptions {
     pub token: Option<String>,
     /// Origins allowed by CORS (`*` for any); empty: no CORS headers.
     pub cors_origins: Vec<String>,
-    /// Largest accepted request body in bytes.
+    /// Largest accepted request body in bytes: a longer declared
+    /// `Content-Length` is refused (413) without reading the body, and a
+    /// chunked body is refused as soon as it grows past it.
     pub max_body: u64,
-    /// Worker threads (at least 1).
+    /// Threads (at least 1): the async workers that do the network I/O, and
+    /// the most calls that run at once, each on a blocking thread of its own
+    /// (the rest wait in a queue).
     pub threads: usize,
+    /// How long a connection may take to send a whole request head, from
+    /// when it opens or from the previous answer on it; past it the
+    /// connection is closed. It is therefore also the idle timeout of
+    /// kept-alive connections. Default [`DEFAULT_HEADER_TIMEOUT`].
+    pub header_timeout: Duration,
+    /// How long reading a whole request body may take; past it the call is
+    /// answered 408 and the connection closed. Default
+    /// [`DEFAULT_BODY_TIMEOUT`].
+    pub body_timeout: Duration,
+    /// The most connections open at once (at least 1); further ones wait
+    /// in the listen backlog. Default [`DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: usize,
 }
 
 impl Default for ServerOptions {
@@ -97,6 +166,9 @@ impl Default for ServerOptions {
             threads: std::thread::available_parallelism()
                 .map(|n| n.get().clamp(2, 16))
                 .unwrap_or(4),
+            header_timeout: DEFAULT_HEADER_TIMEOUT,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -104,10 +176,12 @@ impl Default for ServerOptions {
 /// A bound HTTP server, not yet serving: [`Server::run`] serves on the
 /// calling thread, [`Server::spawn`] in the background.
 pub struct Server {
-    http: Arc<tiny_http::Server>,
+    /// Always `Some` until [`Server::run`] or drop takes it.
+    rt: Option<tokio::runtime::Runtime>,
+    listener: Option<tokio::net::TcpListener>,
     addr: SocketAddr,
     opts: Arc<ServerOptions>,
-    stop: Arc<AtomicBool>,
+    stop: Arc<watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for Server {
@@ -119,30 +193,36 @@ impl std::fmt::Debug for Server {
     }
 }
 
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Never blocks, so a server dropped unused inside an async context
+        // does not panic.
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 /// Stops a running [`Server`] from any thread.
 #[derive(Clone)]
 pub struct ShutdownHandle {
-    http: Arc<tiny_http::Server>,
-    stop: Arc<AtomicBool>,
-    threads: usize,
+    stop: Arc<watch::Sender<bool>>,
 }
 
 impl std::fmt::Debug for ShutdownHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ShutdownHandle")
-            .field("stopped", &self.stop.load(Ordering::SeqCst))
+            .field("stopped", &*self.stop.borrow())
             .finish()
     }
 }
 
 impl ShutdownHandle {
-    /// Asks the workers to stop: each one finishes the request it is
-    /// serving and returns; [`Server::run`] then returns.
+    /// Asks the server to stop: it stops accepting connections, closes the
+    /// idle ones and lets the requests in flight finish (for up to 5 s);
+    /// [`Server::run`] then returns.
     pub fn shutdown(&self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for _ in 0..self.threads {
-            self.http.unblock();
-        }
+        self.stop.send_replace(true);
     }
 }
 
@@ -171,7 +251,7 @@ impl RunningServer {
         self.handle.clone()
     }
 
-    /// Stops it and waits for the workers to finish.
+    /// Stops it and waits for it to finish (a few seconds at most).
     pub fn shutdown(mut self) {
         self.stop_and_join();
     }
@@ -193,21 +273,48 @@ impl Drop for RunningServer {
 impl Server {
     /// Binds `opts.host:opts.port` (port 0 picks a free port).
     pub fn bind(opts: ServerOptions) -> Result<Server> {
-        let listener = TcpListener::bind((opts.host.as_str(), opts.port)).map_err(|e| {
-            Error::other(format!("Cannot listen on {}:{}: {e}", opts.host, opts.port))
-        })?;
+        let mut opts = opts;
+        opts.threads = opts.threads.max(1);
+        opts.max_connections = opts.max_connections.clamp(1, Semaphore::MAX_PERMITS);
+        // (hyper adds the header timeout to an `Instant`: keep it finite.)
+        opts.header_timeout = opts.header_timeout.min(MAX_TIMEOUT);
+        opts.body_timeout = opts.body_timeout.min(MAX_TIMEOUT);
+        let listener =
+            std::net::TcpListener::bind((opts.host.as_str(), opts.port)).map_err(|e| {
+                Error::other(format!("Cannot listen on {}:{}: {e}", opts.host, opts.port))
+            })?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::other(format!("Cannot read the bound address: {e}")))?;
-        let http = tiny_http::Server::from_listener(listener, None)
-            .map_err(|e| Error::other(format!("Cannot start the HTTP server: {e}")))?;
-        let mut opts = opts;
-        opts.threads = opts.threads.max(1);
+        let cannot_start =
+            |e: std::io::Error| Error::other(format!("Cannot start the HTTP server: {e}"));
+        listener.set_nonblocking(true).map_err(cannot_start)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(opts.threads)
+            .max_blocking_threads(opts.threads)
+            .thread_name("cairn-server")
+            .enable_io()
+            .enable_time()
+            .build()
+            .map_err(cannot_start)?;
+        let listener = {
+            let _in_rt = rt.enter();
+            tokio::net::TcpListener::from_std(listener)
+        };
+        let listener = match listener {
+            Ok(l) => l,
+            Err(e) => {
+                // (Dropping a runtime blocks, which panics in async code.)
+                rt.shutdown_background();
+                return Err(cannot_start(e));
+            }
+        };
         Ok(Server {
-            http: Arc::new(http),
+            rt: Some(rt),
+            listener: Some(listener),
             addr,
             opts: Arc::new(opts),
-            stop: Arc::new(AtomicBool::new(false)),
+            stop: Arc::new(watch::channel(false).0),
         })
     }
 
@@ -224,19 +331,30 @@ impl Server {
     /// A handle that stops [`Server::run`] from another thread.
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         ShutdownHandle {
-            http: self.http.clone(),
             stop: self.stop.clone(),
-            threads: self.opts.threads,
         }
     }
 
-    /// Serves on a pool of worker threads until [`ShutdownHandle::shutdown`].
-    pub fn run(self) {
-        std::thread::scope(|s| {
-            for _ in 0..self.opts.threads {
-                s.spawn(|| worker(&self.http, &self.opts, &self.stop));
-            }
-        });
+    /// Serves until [`ShutdownHandle::shutdown`], blocking the calling
+    /// thread (on a thread of its own when called from async code).
+    pub fn run(mut self) {
+        let (Some(rt), Some(listener)) = (self.rt.take(), self.listener.take()) else {
+            return;
+        };
+        let opts = self.opts.clone();
+        let stop = self.stop.subscribe();
+        let serve = move || {
+            rt.block_on(serve(listener, opts, stop));
+            // Calls still running past the grace period are left to finish
+            // on their own.
+            rt.shutdown_timeout(Duration::from_millis(500));
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            // `block_on` may not nest in another runtime.
+            let _ = std::thread::scope(|s| s.spawn(serve).join());
+        } else {
+            serve();
+        }
     }
 
     /// Serves in the background; the returned value stops it.
@@ -255,13 +373,157 @@ impl Server {
     }
 }
 
-fn worker(http: &tiny_http::Server, opts: &ServerOptions, stop: &AtomicBool) {
-    while !stop.load(Ordering::SeqCst) {
-        match http.recv_timeout(Duration::from_millis(200)) {
-            Ok(Some(rq)) => serve(opts, rq),
-            Ok(None) => {}
-            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+/// Resolves to `fut`'s output, or to `None` once `stop` turns true (or its
+/// sender is gone).
+async fn unless_stopped<F: Future>(fut: F, stop: &mut watch::Receiver<bool>) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    let mut stopped = pin!(stop.wait_for(|s| *s));
+    poll_fn(|cx| {
+        if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+            Poll::Ready(Some(v))
+        } else if stopped.as_mut().poll(cx).is_ready() {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
         }
+    })
+    .await
+}
+
+/// The accept loop, then the graceful shutdown.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    opts: Arc<ServerOptions>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(opts.max_connections));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(opts.header_timeout)
+        .keep_alive(true);
+    loop {
+        // A free slot first: past the cap, connections wait in the backlog.
+        let Some(Ok(slot)) = unless_stopped(slots.clone().acquire_owned(), &mut stop).await else {
+            break;
+        };
+        let stream = match unless_stopped(listener.accept(), &mut stop).await {
+            None => break,
+            Some(Ok((stream, _))) => stream,
+            Some(Err(_)) => {
+                // Out of file descriptors, a connection reset before it
+                // was accepted, ...: wait a little rather than spin.
+                drop(slot);
+                let pause = tokio::time::sleep(Duration::from_millis(50));
+                if unless_stopped(pause, &mut stop).await.is_none() {
+                    break;
+                }
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let io = TokioIo::new(WriteTimeout::new(stream, WRITE_TIMEOUT));
+        let o = opts.clone();
+        let service = hyper::service::service_fn(move |rq| {
+            let o = o.clone();
+            async move { Ok::<_, Infallible>(answer(o, rq).await) }
+        });
+        let conn = graceful.watch(http.serve_connection(io, service));
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(slot);
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// A stream whose writes fail once they have waited `limit` for the peer
+/// (a client that does not read its answer).
+struct WriteTimeout<S> {
+    io: S,
+    limit: Duration,
+    stalled: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<S> WriteTimeout<S> {
+    fn new(io: S, limit: Duration) -> Self {
+        WriteTimeout {
+            io,
+            limit,
+            stalled: None,
+        }
+    }
+
+    fn watch<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if r.is_ready() {
+            self.stalled = None;
+            return r;
+        }
+        let limit = self.limit;
+        let stalled = self
+            .stalled
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        if stalled.as_mut().poll(cx).is_ready() {
+            self.stalled = None;
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client does not read its answer",
+            )));
+        }
+        Poll::Pending
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteTimeout<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteTimeout<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.io).poll_write(cx, buf);
+        this.watch(cx, r)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.watch(cx, r)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.io).poll_flush(cx);
+        this.watch(cx, r)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.io).poll_shutdown(cx);
+        this.watch(cx, r)
     }
 }
 
@@ -309,14 +571,18 @@ impl Reply {
         self
     }
 
-    fn into_response(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-        // Whole bodies with a Content-Length, never chunked.
-        let mut r = tiny_http::Response::from_data(self.body)
-            .with_status_code(self.status)
-            .with_chunked_threshold(usize::MAX);
+    fn into_response(self) -> Response<Full<Bytes>> {
+        // A whole body: hyper sends its Content-Length, never chunks.
+        let mut r = Response::new(Full::new(Bytes::from(self.body)));
+        *r.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = r.headers_mut();
         let mut add = |name: &str, value: &str| {
-            if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-                r.add_header(h);
+            if let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.append(n, v);
             }
         };
         if let Some(ct) = self.content_type {
@@ -339,6 +605,11 @@ fn transport_error(status: u16, kind: &str, message: impl Into<String>, edn: boo
         (Value::kw("message"), Value::str(&message.into())),
     ]);
     Reply::value(status, &v, edn)
+}
+
+/// The answer when a handler panicked.
+fn panicked() -> Reply {
+    transport_error(500, "other", "Internal error: the handler panicked", false)
 }
 
 /// The HTTP status of an error kind: the spec's `:errors` table.
@@ -380,18 +651,17 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-/// A request as the handler sees it.
-struct Req<'a> {
-    rq: &'a mut tiny_http::Request,
+/// A request's head as the handler sees it.
+struct Head {
+    method: Method,
+    path: String,
+    headers: HeaderMap,
 }
 
-impl Req<'_> {
+impl Head {
+    /// A header's value (the first one), if it is visible ASCII.
     fn header(&self, name: &str) -> Option<&str> {
-        self.rq
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The media types of a header (`Content-Type`, `Accept`), lowercased,
@@ -414,49 +684,107 @@ impl Req<'_> {
     }
 }
 
-/// Declared request bodies longer than this (and than the body limit) are
-/// never drained. tiny_http 0.12 drains the unread rest of a body when the
-/// request is dropped, into one buffer as large as the declared rest: with
-/// a `Content-Length` of a terabyte that allocation fails and aborts the
-/// process. Such a request is answered and its connection abandoned
-/// instead (see [`serve`]).
-const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
-
-/// Serves one request; never panics, never kills the worker.
-fn serve(opts: &ServerOptions, mut rq: tiny_http::Request) {
-    let reply = catch_unwind(AssertUnwindSafe(|| handle(opts, &mut Req { rq: &mut rq })))
-        .unwrap_or_else(|_| {
-            transport_error(500, "other", "Internal error: the handler panicked", false)
-        });
-    // A body longer than the limit is never read (the reply is a 413 or an
-    // earlier refusal); past DRAIN_LIMIT it must not be drained either.
-    let undrainable = rq
-        .body_length()
-        .is_some_and(|n| n as u64 > opts.max_body.max(DRAIN_LIMIT));
-    let _ = catch_unwind(AssertUnwindSafe(move || {
-        if undrainable {
-            // `upgrade` writes the reply and hands over the connection
-            // without dropping the body reader; forgetting it abandons the
-            // connection (it stays open until the process ends) rather
-            // than letting tiny_http allocate the declared length.
-            let stream = rq.upgrade("close", reply.into_response());
-            std::mem::forget(stream);
-        } else {
-            // Responding drops the request, which drains what is left of
-            // its body (at most DRAIN_LIMIT or the body limit).
-            let _ = rq.respond(reply.into_response());
-        }
-    }));
+/// What to do with a request once its head is read.
+enum Plan {
+    /// Answer this, without reading the body.
+    Reply(Reply),
+    /// Read the body and call the op.
+    Call {
+        op: &'static Op,
+        /// The body is EDN.
+        request_edn: bool,
+        /// The answer is EDN.
+        edn: bool,
+    },
 }
 
-fn handle(opts: &ServerOptions, req: &mut Req<'_>) -> Reply {
-    let reply = route(opts, req);
-    with_cors(opts, req, reply)
+/// Serves one request; never panics.
+async fn answer(opts: Arc<ServerOptions>, rq: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = rq.into_parts();
+    let head = Head {
+        method: parts.method,
+        path: parts.uri.path().to_string(),
+        headers: parts.headers,
+    };
+    let plan = catch_unwind(AssertUnwindSafe(|| route(&opts, &head)))
+        .unwrap_or_else(|_| Plan::Reply(panicked()));
+    let reply = match plan {
+        Plan::Reply(r) => r,
+        Plan::Call {
+            op,
+            request_edn,
+            edn,
+        } => match read_body(&opts, body, edn).await {
+            Ok(bytes) => {
+                blocking(move || match parse_args(&bytes, request_edn) {
+                    Ok(args) => match api::dispatch(&op.name, &args) {
+                        Ok(v) => Reply::value(200, &v, edn),
+                        Err(e) => error_reply(&e, edn),
+                    },
+                    Err(e) => error_reply(&e, edn),
+                })
+                .await
+            }
+            // The body is not (wholly) read: the connection cannot carry
+            // another request.
+            Err(r) => r.header("Connection", "close"),
+        },
+    };
+    with_cors(&opts, &head, reply).into_response()
+}
+
+/// Runs a synchronous handler on the blocking pool (it may wait on the
+/// disk); a panic answers 500.
+async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|_| panicked())
+}
+
+/// Reads a call's body within the limit and the body timeout; the refusal
+/// otherwise (413, 408 or 400).
+async fn read_body(
+    opts: &ServerOptions,
+    body: Incoming,
+    edn: bool,
+) -> std::result::Result<Bytes, Reply> {
+    let too_large = || {
+        transport_error(
+            413,
+            "payload-too-large",
+            format!("The request body is larger than {} bytes", opts.max_body),
+            edn,
+        )
+    };
+    // A declared Content-Length: refused before reading a byte.
+    if body.size_hint().lower() > opts.max_body {
+        return Err(too_large());
+    }
+    let limit = usize::try_from(opts.max_body).unwrap_or(usize::MAX);
+    match tokio::time::timeout(opts.body_timeout, Limited::new(body, limit).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
+        Ok(Err(e)) => Err(transport_error(
+            400,
+            "syntax",
+            format!("Cannot read the request body: {e}"),
+            edn,
+        )),
+        Err(_) => Err(transport_error(
+            408,
+            "request-timeout",
+            format!(
+                "The request body did not arrive within {} ms",
+                opts.body_timeout.as_millis()
+            ),
+            edn,
+        )),
+    }
 }
 
 /// Adds the CORS headers for an allowed origin.
-fn with_cors(opts: &ServerOptions, req: &Req<'_>, reply: Reply) -> Reply {
-    let Some(origin) = req.header("Origin") else {
+fn with_cors(opts: &ServerOptions, head: &Head, reply: Reply) -> Reply {
+    let Some(origin) = head.header("Origin") else {
         return reply;
     };
     if opts.cors_origins.iter().any(|o| o == "*") {
@@ -470,25 +798,24 @@ fn with_cors(opts: &ServerOptions, req: &Req<'_>, reply: Reply) -> Reply {
     }
 }
 
-fn route(opts: &ServerOptions, req: &mut Req<'_>) -> Reply {
-    let url = req.rq.url().to_string();
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    let method = req.rq.method().clone();
-    let accept = req.media("Accept");
-    let wants_edn = accept.iter().any(|m| m == EDN);
-    use tiny_http::Method;
+fn route(opts: &ServerOptions, head: &Head) -> Plan {
+    let path = head.path.as_str();
+    let method = &head.method;
+    let wants_edn = head.media("Accept").iter().any(|m| m == EDN);
     match path {
         "/health" | "/openapi.json" => {
-            if !matches!(method, Method::Get | Method::Head) {
-                return transport_error(
-                    405,
-                    "method-not-allowed",
-                    format!("{path} answers GET"),
-                    wants_edn,
-                )
-                .header("Allow", "GET, HEAD");
+            if !matches!(*method, Method::GET | Method::HEAD) {
+                return Plan::Reply(
+                    transport_error(
+                        405,
+                        "method-not-allowed",
+                        format!("{path} answers GET"),
+                        wants_edn,
+                    )
+                    .header("Allow", "GET, HEAD"),
+                );
             }
-            if path == "/openapi.json" {
+            Plan::Reply(if path == "/openapi.json" {
                 Reply::json_text(200, openapi_text().to_string())
             } else {
                 let v = Value::map([
@@ -497,34 +824,28 @@ fn route(opts: &ServerOptions, req: &mut Req<'_>) -> Reply {
                     (Value::kw("version"), Value::str(env!("CARGO_PKG_VERSION"))),
                 ]);
                 Reply::value(200, &v, wants_edn)
-            }
+            })
         }
-        p if p.starts_with("/v1/") => call(opts, req, p, &method, wants_edn),
-        _ => transport_error(
+        p if p.starts_with("/v1/") => call(opts, head, p, wants_edn),
+        _ => Plan::Reply(transport_error(
             404,
             "not-found",
             format!(
                 "No such endpoint: {path}; operations are POST /v1/<command>, see /openapi.json"
             ),
             wants_edn,
-        ),
+        )),
     }
 }
 
-fn call(
-    opts: &ServerOptions,
-    req: &mut Req<'_>,
-    path: &str,
-    method: &tiny_http::Method,
-    wants_edn: bool,
-) -> Reply {
-    use tiny_http::Method;
-    if *method == Method::Options {
+fn call(opts: &ServerOptions, head: &Head, path: &str, wants_edn: bool) -> Plan {
+    let method = &head.method;
+    if *method == Method::OPTIONS {
         let r = Reply::new(204).header("Allow", "POST, OPTIONS");
-        let allowed = req
+        let allowed = head
             .header("Origin")
             .is_some_and(|o| opts.cors_origins.iter().any(|c| c == "*" || c == o));
-        return if allowed {
+        return Plan::Reply(if allowed {
             r.header("Access-Control-Allow-Methods", "POST, OPTIONS")
                 .header(
                     "Access-Control-Allow-Headers",
@@ -533,10 +854,10 @@ fn call(
                 .header("Access-Control-Max-Age", "600")
         } else {
             r
-        };
+        });
     }
     if let Some(token) = &opts.token {
-        let given = req.header("Authorization").and_then(|h| {
+        let given = head.header("Authorization").and_then(|h| {
             let (scheme, rest) = h.trim().split_once(' ')?;
             scheme
                 .eq_ignore_ascii_case("bearer")
@@ -544,84 +865,53 @@ fn call(
         });
         match given {
             None => {
-                return transport_error(
-                    401,
-                    "unauthorized",
-                    "This server requires Authorization: Bearer <token>",
-                    wants_edn,
-                )
-                .header("WWW-Authenticate", "Bearer");
+                return Plan::Reply(
+                    transport_error(
+                        401,
+                        "unauthorized",
+                        "This server requires Authorization: Bearer <token>",
+                        wants_edn,
+                    )
+                    .header("WWW-Authenticate", "Bearer"),
+                );
             }
             Some(t) if !constant_time_eq(t.as_bytes(), token.as_bytes()) => {
-                return transport_error(
+                return Plan::Reply(transport_error(
                     403,
                     "forbidden",
                     "The bearer token is not valid",
                     wants_edn,
-                );
+                ));
             }
             Some(_) => {}
         }
     }
     let Some(op) = remote_op(path) else {
-        let name = &path["/v1/".len()..];
+        let name = path.strip_prefix("/v1/").unwrap_or(path);
         let why = match spec().ops.iter().find(|o| o.cli_name() == name) {
             Some(o) => format!("{} is not served over HTTP (it is not :remote?)", o.name),
             None => format!("Unknown operation {name}; see /openapi.json"),
         };
-        return transport_error(404, "not-found", why, wants_edn);
+        return Plan::Reply(transport_error(404, "not-found", why, wants_edn));
     };
-    if *method != Method::Post {
-        return transport_error(
-            405,
-            "method-not-allowed",
-            format!("{path} answers POST"),
-            wants_edn,
-        )
-        .header("Allow", "POST, OPTIONS");
-    }
-    let request_edn = req.media("Content-Type").iter().any(|m| m == EDN);
-    let accept = req.media("Accept");
-    let edn = wants_edn || (request_edn && !accept.iter().any(|m| m == JSON));
-    let too_large = || {
-        transport_error(
-            413,
-            "payload-too-large",
-            format!("The request body is larger than {} bytes", opts.max_body),
-            edn,
-        )
-    };
-    if req
-        .rq
-        .body_length()
-        .is_some_and(|n| n as u64 > opts.max_body)
-    {
-        return too_large();
-    }
-    let mut body = Vec::new();
-    if let Err(e) = req
-        .rq
-        .as_reader()
-        .take(opts.max_body.saturating_add(1))
-        .read_to_end(&mut body)
-    {
-        return transport_error(
-            400,
-            "syntax",
-            format!("Cannot read the request body: {e}"),
-            edn,
+    if *method != Method::POST {
+        return Plan::Reply(
+            transport_error(
+                405,
+                "method-not-allowed",
+                format!("{path} answers POST"),
+                wants_edn,
+            )
+            .header("Allow", "POST, OPTIONS"),
         );
     }
-    if body.len() as u64 > opts.max_body {
-        return too_large();
-    }
-    let args = match parse_args(&body, request_edn) {
-        Ok(a) => a,
-        Err(e) => return error_reply(&e, edn),
-    };
-    match api::dispatch(&op.name, &args) {
-        Ok(v) => Reply::value(200, &v, edn),
-        Err(e) => error_reply(&e, edn),
+    let request_edn = head.media("Content-Type").iter().any(|m| m == EDN);
+    let accept = head.media("Accept");
+    let edn = wants_edn || (request_edn && !accept.iter().any(|m| m == JSON));
+    Plan::Call {
+        op,
+        request_edn,
+        edn,
     }
 }
 
@@ -660,6 +950,18 @@ mod tests {
         assert_eq!(http_status(ErrorKind::Unique), 409);
         assert_eq!(http_status(ErrorKind::NotFound), 404);
         assert_eq!(http_status(ErrorKind::Storage), 500);
+    }
+
+    #[test]
+    fn a_panicking_handler_answers_500() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime");
+        let r = rt.block_on(blocking(|| panic!("a handler bug")));
+        assert_eq!(r.status, 500);
+        assert!(String::from_utf8_lossy(&r.body).contains("panicked"));
+        // The pool goes on.
+        assert_eq!(rt.block_on(blocking(|| Reply::new(204))).status, 204);
     }
 
     #[test]
