@@ -654,3 +654,46 @@ impl Connection {
         Ok(load_commit(&self.inner.ns, addr, Some(self.inner.config.clone()))?.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    fn live(key: &ConnKey) -> bool {
+        CONNECTIONS
+            .lock()
+            .get(key)
+            .and_then(Weak::upgrade)
+            .is_some()
+    }
+
+    #[test]
+    fn the_connect_op_holds_its_connection_until_release() {
+        let config = Config::memory("conn-held");
+        let key = (config.store.clone(), config.branch.clone());
+        let cfg = config.to_value();
+        crate::api::dispatch("create-database", &Value::vector(vec![cfg.clone()])).expect("create");
+        let handle =
+            crate::api::dispatch("connect", &Value::vector(vec![cfg.clone()])).expect("connect");
+        // No `Connection` value is left, yet the connection stays open.
+        assert!(live(&key));
+        // Calls with the handle re-attach without counting new users.
+        for _ in 0..5 {
+            crate::api::dispatch("db", &Value::vector(vec![handle.clone()])).expect("db");
+        }
+        assert!(live(&key));
+        crate::api::dispatch("release", &Value::vector(vec![handle.clone()])).expect("release");
+        assert!(!live(&key), "one release ends one connect");
+        assert!(!HELD.lock().contains_key(&key));
+        // Two connects need two releases.
+        for _ in 0..2 {
+            crate::api::dispatch("connect", &Value::vector(vec![cfg.clone()])).expect("connect");
+        }
+        crate::api::dispatch("release", &Value::vector(vec![handle.clone()])).expect("release");
+        assert!(live(&key));
+        crate::api::dispatch("release", &Value::vector(vec![handle])).expect("release");
+        assert!(!live(&key));
+        crate::api::dispatch("delete-database", &Value::vector(vec![cfg])).expect("delete");
+    }
+}
