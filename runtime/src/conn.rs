@@ -187,7 +187,13 @@ struct ConnInner {
     refs: AtomicUsize,
     listeners: Mutex<Vec<(u64, Arc<Listener>)>>,
     next_listener: AtomicU64,
+    /// Values of earlier commits loaded by [`Connection::db_at_commit`]
+    /// (database handles re-open them on every call).
+    commits: quick_cache::sync::Cache<Addr, Db>,
 }
+
+/// How many earlier commits' values a connection keeps loaded.
+const COMMIT_CACHE: usize = 32;
 
 struct WriterState {
     next_addr: Addr,
@@ -376,6 +382,7 @@ pub fn connect(config: &Config) -> Result<Connection> {
             schema,
         }),
         released: AtomicBool::new(false),
+        commits: quick_cache::sync::Cache::new(COMMIT_CACHE),
         refs: AtomicUsize::new(1),
         listeners: Mutex::new(Vec::new()),
         next_listener: AtomicU64::new(1),
@@ -645,13 +652,21 @@ impl Connection {
     pub(crate) fn with_writer<R>(&self, f: impl FnOnce(&Arc<NodeStore>) -> Result<R>) -> Result<R> {
         let _w = self.inner.writer.lock();
         self.check_live()?;
-        f(&self.inner.ns)
+        let r = f(&self.inner.ns);
+        // What `f` did (a collection) may have dropped loaded commits.
+        self.inner.commits.clear();
+        r
     }
 
     /// The database value of an earlier commit of this connection's store.
     pub fn db_at_commit(&self, addr: Addr) -> Result<Db> {
         self.check_live()?;
-        Ok(load_commit(&self.inner.ns, addr, Some(self.inner.config.clone()))?.0)
+        if let Some(db) = self.inner.commits.get(&addr) {
+            return Ok(db);
+        }
+        let db = load_commit(&self.inner.ns, addr, Some(self.inner.config.clone()))?.0;
+        self.inner.commits.insert(addr, db.clone());
+        Ok(db)
     }
 }
 
