@@ -1,4 +1,5 @@
 //! The conformance runner: runs every case of `../shared/conformance/*.edn`
+//! and of our own `tests/conformance-extra/*.edn`
 //! through Cairn's public Rust API against the `memory` and the `redb`
 //! backend ([`Mode::Api`]), or through the `cairn` CLI, one process per step,
 //! on redb ([`Mode::Cli`]). Prints one line per failing case and a final
@@ -29,6 +30,13 @@ pub fn conformance_dir() -> PathBuf {
         Ok(d) => PathBuf::from(d),
         Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"),
     }
+}
+
+/// Our own cases in the same format (`tests/conformance-extra/`): more
+/// behaviour of the same kinds, pinned from Datahike's documented semantics
+/// (`../shared/reference/`). They run after the shared ones.
+pub fn extra_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance-extra")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -434,13 +442,16 @@ fn run_case(
 /// non-zero when a case fails.
 pub fn main(mode: Mode) {
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
-    let dir = conformance_dir();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read conformance folder {}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "edn"))
-        .collect();
-    files.sort();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in [conformance_dir(), extra_dir()] {
+        let mut here: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read conformance folder {}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "edn"))
+            .collect();
+        here.sort();
+        files.extend(here);
+    }
     let tmp = tempfile::tempdir().expect("temp dir");
     let (backends, bin) = match &mode {
         Mode::Api => (vec![Backend::Memory, Backend::Redb], None),
