@@ -113,12 +113,23 @@ fn check_types(spec: &Spec, errs: &mut SpecErrors) {
 
 fn check_error_kinds(spec: &Spec, errs: &mut SpecErrors) {
     let mut seen = BTreeSet::new();
-    for e in &spec.errors {
+    for e in spec.errors.iter().chain(&spec.transport_errors) {
+        let at = format!("error kind `{}`", e.name);
         if !seen.insert(&e.name) {
             errs.push(
                 K::Duplicate,
-                format!("error kind `{}`", e.name),
-                "declared more than once",
+                &at,
+                "declared more than once (kinds and transport kinds share one namespace)",
+            );
+        }
+        if !(400..=599).contains(&e.http_status) {
+            errs.push(
+                K::Syntax,
+                &at,
+                format!(
+                    "`:http-status` {} is not an HTTP error status (400-599)",
+                    e.http_status
+                ),
             );
         }
     }

@@ -17,6 +17,9 @@ pub struct Spec {
     pub types: Vec<TypeDecl>,
     /// The stable error kinds every operation may fail with.
     pub errors: Vec<ErrorKindDecl>,
+    /// The kinds only the HTTP transport answers with (authentication,
+    /// limits), each with its status.
+    pub transport_errors: Vec<ErrorKindDecl>,
     /// Every operation, in declaration order.
     pub ops: Vec<Op>,
 }

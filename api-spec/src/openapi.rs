@@ -2,7 +2,8 @@
 //! from the spec: one `POST /v1/<command>` per `:remote? true` operation,
 //! its arguments as a request body (an object by argument name, or an array
 //! of positional arguments), its return type as the 200 response, and one
-//! error response per HTTP status of the spec's `:errors` table. The wire
+//! error response per HTTP status of the spec's `:errors` and
+//! `:transport-errors` tables. The wire
 //! types come from [`Spec::json_schemas`] under `components/schemas`.
 //!
 //! The output is deterministic: every JSON object is a sorted map.
@@ -16,31 +17,6 @@ use crate::schema::{DIALECT, reference};
 
 /// The media types every operation accepts and answers with.
 const MEDIA: [&str; 2] = ["application/json", "application/edn"];
-
-/// Errors the transport itself answers with, besides the spec's kinds:
-/// `(status, kind, doc)`.
-const TRANSPORT_ERRORS: [(i64, &str, &str); 4] = [
-    (
-        401,
-        "unauthorized",
-        "The server requires a bearer token and the request carries none.",
-    ),
-    (
-        403,
-        "forbidden",
-        "The bearer token of the request is not the server's.",
-    ),
-    (
-        408,
-        "request-timeout",
-        "The request body did not arrive within the server's body timeout.",
-    ),
-    (
-        413,
-        "payload-too-large",
-        "The request body is larger than the server's limit (`--max-body`).",
-    ),
-];
 
 /// Rewrites every `$ref` into `#/$defs/` (as [`Spec::json_schema`] emits
 /// them) to point into `#/components/schemas/`.
@@ -126,7 +102,11 @@ fn error_schema(spec: &Spec) -> Json {
         .iter()
         .map(|e| format!("`{}`", e.name))
         .collect();
-    kinds.extend(TRANSPORT_ERRORS.iter().map(|(_, k, _)| format!("`{k}`")));
+    kinds.extend(
+        spec.transport_errors
+            .iter()
+            .map(|e| format!("`{}`", e.name)),
+    );
     json!({
         "title": "Error",
         "description": "A failed call: the error kind, a message naming the offending value, the position for parse errors, and optional data.",
@@ -158,15 +138,10 @@ fn error_schema(spec: &Spec) -> Json {
 /// the transport's own.
 fn errors_by_status(spec: &Spec) -> BTreeMap<i64, Vec<(String, String)>> {
     let mut by: BTreeMap<i64, Vec<(String, String)>> = BTreeMap::new();
-    for e in &spec.errors {
+    for e in spec.errors.iter().chain(&spec.transport_errors) {
         by.entry(e.http_status)
             .or_default()
             .push((e.name.clone(), e.doc.clone()));
-    }
-    for (status, kind, doc) in TRANSPORT_ERRORS {
-        by.entry(status)
-            .or_default()
-            .push((kind.to_string(), doc.to_string()));
     }
     by
 }
@@ -180,8 +155,8 @@ impl Spec {
     /// `POST /v1/<command>` per operation exposed over HTTP (`:remote?
     /// true`), operationId its camelCase name, the request body an object
     /// of named arguments or an array of positional ones, the response the
-    /// op's return type, errors per the spec's `:errors` table (plus 401,
-    /// 403 and 413 from the transport) with one shared `Error` schema, the
+    /// op's return type, errors per the spec's `:errors` and
+    /// `:transport-errors` tables with one shared `Error` schema, the
     /// wire types under `components/schemas`, and bearer authentication.
     /// Both `application/json` (the wire rule) and `application/edn` are
     /// offered. Deterministic: the same spec gives the same document.

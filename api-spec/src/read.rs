@@ -21,7 +21,18 @@ pub(crate) fn read_spec(text: &str, errs: &mut SpecErrors) -> Option<Spec> {
     };
     let mut r = Reader { errs };
     let at = "spec";
-    r.keys(&root, at, &["format", "doc", "errors", "types", "ops"])?;
+    r.keys(
+        &root,
+        at,
+        &[
+            "format",
+            "doc",
+            "errors",
+            "transport-errors",
+            "types",
+            "ops",
+        ],
+    )?;
     let format = match root.get_kw("format").and_then(Value::as_long) {
         Some(n) => n,
         None => {
@@ -37,6 +48,16 @@ pub(crate) fn read_spec(text: &str, errs: &mut SpecErrors) -> Option<Spec> {
         .enumerate()
         .filter_map(|(i, v)| r.error_kind(v, i))
         .collect();
+    // Optional: a spec without an HTTP transport declares none.
+    let transport_errors = if root.get_kw("transport-errors").is_some() {
+        r.items(&root, "transport-errors", at)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| r.error_kind(v, i))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let types = r
         .items(&root, "types", at)
         .iter()
@@ -54,6 +75,7 @@ pub(crate) fn read_spec(text: &str, errs: &mut SpecErrors) -> Option<Spec> {
         doc,
         types,
         errors,
+        transport_errors,
         ops,
     })
 }

@@ -329,3 +329,31 @@ fn self_referential_variant_does_not_overflow() {
         &["op `count` example #1 arg `x`", "refers to itself"],
     );
 }
+
+#[test]
+fn transport_errors_share_the_kind_namespace_and_need_error_statuses() {
+    let ops = op("count", "{:name db :type Db :doc \"The db.\"}");
+    let text = format!(
+        "{{:format 1 :doc \"Test.\" \
+         :errors [{{:name :schema :http-status 422 :doc \"Schema.\"}}] \
+         :transport-errors [{{:name :schema :http-status 400 :doc \"Again.\"}} \
+                            {{:name :unauthorized :http-status 200 :doc \"Not an error status.\"}}] \
+         :types [{TYPES}] :ops [{ops}]}}"
+    );
+    let errs = errors(&text);
+    assert_has(
+        &errs,
+        K::Duplicate,
+        &["error kind `schema`", "more than once"],
+    );
+    assert_has(&errs, K::Syntax, &["error kind `unauthorized`", "200"]);
+    // The table is optional, and read when present.
+    let valid = format!(
+        "{{:format 1 :doc \"Test.\" :errors [] \
+         :transport-errors [{{:name :unauthorized :http-status 401 :doc \"No token.\"}}] \
+         :types [{TYPES}] :ops [{ops}]}}"
+    );
+    let spec = parse(&valid).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spec.transport_errors.len(), 1);
+    assert_eq!(spec.transport_errors[0].http_status, 401);
+}

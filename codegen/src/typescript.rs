@@ -167,6 +167,7 @@ struct WireTs {
 struct ErrorsTs {
     header: String,
     kinds: Vec<TsErrorKind>,
+    transport: Vec<TsErrorKind>,
 }
 
 #[derive(Template)]
@@ -515,16 +516,14 @@ impl Generator for TypeScript {
         if !errs.is_empty() {
             return Err(CodegenErrors(errs));
         }
-        let kinds: Vec<TsErrorKind> = spec
-            .errors
-            .iter()
-            .map(|e| TsErrorKind {
-                name: e.name.clone(),
-                class: format!("Cairn{}Error", naming::pascal(&e.name)),
-                status: e.http_status,
-                doc: e.doc.replace("*/", "*\\/"),
-            })
-            .collect();
+        let kind = |e: &cairn_api_spec::ErrorKindDecl| TsErrorKind {
+            name: e.name.clone(),
+            class: format!("Cairn{}Error", naming::pascal(&e.name)),
+            status: e.http_status,
+            doc: e.doc.replace("*/", "*\\/"),
+        };
+        let kinds: Vec<TsErrorKind> = spec.errors.iter().map(kind).collect();
+        let transport: Vec<TsErrorKind> = spec.transport_errors.iter().map(kind).collect();
         let header = crate::header("//", self.name(), spec);
         let hash = spec.hash();
         let files = vec![
@@ -573,6 +572,7 @@ impl Generator for TypeScript {
                 render(&ErrorsTs {
                     header: header.clone(),
                     kinds: kinds.clone(),
+                    transport,
                 })?,
             ),
             GeneratedFile::new(

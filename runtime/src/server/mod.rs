@@ -599,7 +599,8 @@ const JSON: &str = "application/json";
 const EDN: &str = "application/edn";
 
 /// A transport error (not one of the spec's kinds) as a reply.
-fn transport_error(status: u16, kind: &str, message: impl Into<String>, edn: bool) -> Reply {
+fn transport_error(kind: &str, message: impl Into<String>, edn: bool) -> Reply {
+    let status = kind_status(kind);
     let v = Value::map([
         (Value::kw("kind"), Value::str(kind)),
         (Value::kw("message"), Value::str(&message.into())),
@@ -609,15 +610,22 @@ fn transport_error(status: u16, kind: &str, message: impl Into<String>, edn: boo
 
 /// The answer when a handler panicked.
 fn panicked() -> Reply {
-    transport_error(500, "other", "Internal error: the handler panicked", false)
+    transport_error("other", "Internal error: the handler panicked", false)
 }
 
 /// The HTTP status of an error kind: the spec's `:errors` table.
 pub fn http_status(kind: ErrorKind) -> u16 {
-    spec()
-        .errors
+    kind_status(kind.as_str())
+}
+
+/// The HTTP status of the kind named `kind`: the spec's `:errors` and
+/// `:transport-errors` tables (500 for a kind in neither).
+pub fn kind_status(kind: &str) -> u16 {
+    let spec = spec();
+    spec.errors
         .iter()
-        .find(|e| e.name == kind.as_str())
+        .chain(&spec.transport_errors)
+        .find(|e| e.name == kind)
         .and_then(|e| u16::try_from(e.http_status).ok())
         .unwrap_or(500)
 }
@@ -750,7 +758,6 @@ async fn read_body(
 ) -> std::result::Result<Bytes, Reply> {
     let too_large = || {
         transport_error(
-            413,
             "payload-too-large",
             format!("The request body is larger than {} bytes", opts.max_body),
             edn,
@@ -765,13 +772,11 @@ async fn read_body(
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
         Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
         Ok(Err(e)) => Err(transport_error(
-            400,
             "syntax",
             format!("Cannot read the request body: {e}"),
             edn,
         )),
         Err(_) => Err(transport_error(
-            408,
             "request-timeout",
             format!(
                 "The request body did not arrive within {} ms",
@@ -807,7 +812,6 @@ fn route(opts: &ServerOptions, head: &Head) -> Plan {
             if !matches!(*method, Method::GET | Method::HEAD) {
                 return Plan::Reply(
                     transport_error(
-                        405,
                         "method-not-allowed",
                         format!("{path} answers GET"),
                         wants_edn,
@@ -828,7 +832,6 @@ fn route(opts: &ServerOptions, head: &Head) -> Plan {
         }
         p if p.starts_with("/v1/") => call(opts, head, p, wants_edn),
         _ => Plan::Reply(transport_error(
-            404,
             "not-found",
             format!(
                 "No such endpoint: {path}; operations are POST /v1/<command>, see /openapi.json"
@@ -867,7 +870,6 @@ fn call(opts: &ServerOptions, head: &Head, path: &str, wants_edn: bool) -> Plan 
             None => {
                 return Plan::Reply(
                     transport_error(
-                        401,
                         "unauthorized",
                         "This server requires Authorization: Bearer <token>",
                         wants_edn,
@@ -877,7 +879,6 @@ fn call(opts: &ServerOptions, head: &Head, path: &str, wants_edn: bool) -> Plan 
             }
             Some(t) if !constant_time_eq(t.as_bytes(), token.as_bytes()) => {
                 return Plan::Reply(transport_error(
-                    403,
                     "forbidden",
                     "The bearer token is not valid",
                     wants_edn,
@@ -892,12 +893,11 @@ fn call(opts: &ServerOptions, head: &Head, path: &str, wants_edn: bool) -> Plan 
             Some(o) => format!("{} is not served over HTTP (it is not :remote?)", o.name),
             None => format!("Unknown operation {name}; see /openapi.json"),
         };
-        return Plan::Reply(transport_error(404, "not-found", why, wants_edn));
+        return Plan::Reply(transport_error("not-found", why, wants_edn));
     };
     if *method != Method::POST {
         return Plan::Reply(
             transport_error(
-                405,
                 "method-not-allowed",
                 format!("{path} answers POST"),
                 wants_edn,

@@ -37,7 +37,8 @@ if [ -z "${CAIRN_BINDING_SCRIPT:-}" ]; then
 fi
 echo "== node --test"
 status=0
-node --test --test-reporter=tap "$here"/dist/*.test.js || status=$?
+# A test that hangs fails after 5 minutes instead of stalling the suite.
+node --test --test-timeout=300000 --test-reporter=tap "$here"/dist/*.test.js || status=$?
 if [ "$compare" = 1 ]; then
   echo "== compare the transcript with the Rust runtime's"
   python3 "$root/tests/bindings/compare.py" "$(dirname "$CAIRN_BINDING_SCRIPT")/expected.json" \

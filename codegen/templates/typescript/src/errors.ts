@@ -10,13 +10,9 @@ import type { WireValue } from "./wire.js";
 export type SpecErrorKind ={% for k in kinds %}
   | "{{ k.name }}"{% endfor %};
 
-/**
- * Kinds the HTTP transport adds: `unauthorized` (401, no bearer token),
- * `forbidden` (403, a wrong token), `method-not-allowed` (405),
- * `request-timeout` (408, the body came too slowly), `payload-too-large`
- * (413).
- */
-export type TransportErrorKind = "unauthorized" | "forbidden" | "method-not-allowed" | "request-timeout" | "payload-too-large";
+/** Kinds the HTTP transport adds (the spec's `:transport-errors` table). */
+export type TransportErrorKind ={% for k in transport %}
+  | "{{ k.name }}"{% endfor %};
 
 /**
  * Kinds the client raises itself, with status 0: `network` (the request
@@ -29,6 +25,14 @@ export type ClientErrorKind = "network" | "protocol" | "version";
 /** Every kind a {@link CairnError} can have. */
 export type ErrorKind = SpecErrorKind | TransportErrorKind | ClientErrorKind;
 
+/** The HTTP status of each transport error kind, and when it is answered. */
+export const TRANSPORT_ERROR_STATUS: { readonly [K in TransportErrorKind]: number } = {
+{%- for k in transport %}
+  /** {{ k.doc }} */
+  "{{ k.name }}": {{ k.status }},
+{%- endfor %}
+};
+
 /** The HTTP status the server answers each spec error kind with. */
 export const ERROR_STATUS: { readonly [K in SpecErrorKind]: number } = {
 {%- for k in kinds %}
@@ -40,11 +44,9 @@ const KNOWN_KINDS: ReadonlySet<string> = new Set<ErrorKind>([
 {%- for k in kinds %}
   "{{ k.name }}",
 {%- endfor %}
-  "unauthorized",
-  "forbidden",
-  "method-not-allowed",
-  "request-timeout",
-  "payload-too-large",
+{%- for k in transport %}
+  "{{ k.name }}",
+{%- endfor %}
   "network",
   "protocol",
   "version",

@@ -11,6 +11,7 @@ export {
 {%- endfor %}
   ERROR_CLASSES,
   ERROR_STATUS,
+  TRANSPORT_ERROR_STATUS,
 } from "./errors.js";
 export type { ClientErrorKind, ErrorKind, ErrorPos, SpecErrorKind, TransportErrorKind } from "./errors.js";
 export type {

@@ -14,6 +14,7 @@ import {
   createClient,
   ERROR_CLASSES,
   ERROR_STATUS,
+  TRANSPORT_ERROR_STATUS,
 } from "@cairn/client";
 import type { Config, Connection, ErrorKind, SpecErrorKind } from "@cairn/client";
 
@@ -64,6 +65,19 @@ describe("errors", () => {
       const e = CairnError.fromAnswer(ERROR_STATUS[k], { kind: k, message: "m" });
       assert.ok(e instanceof ERROR_CLASSES[k]);
       assert.equal(e.kind, k);
+    }
+    // The transport's own kinds come from the spec's :transport-errors table.
+    assert.deepEqual(TRANSPORT_ERROR_STATUS, {
+      unauthorized: 401,
+      forbidden: 403,
+      "method-not-allowed": 405,
+      "request-timeout": 408,
+      "payload-too-large": 413,
+    });
+    for (const [k, status] of Object.entries(TRANSPORT_ERROR_STATUS)) {
+      const e = CairnError.fromAnswer(status, { kind: k, message: "m" });
+      assert.equal(e.kind, k);
+      assert.equal(e.status, status);
     }
     const unknown = CairnError.fromAnswer(500, { kind: "martian", message: "m" });
     assert.equal(unknown.kind, "protocol");

@@ -79,6 +79,9 @@ export async function startServer(args: string[] = []): Promise<RunningServer> {
     });
   });
   child.removeAllListeners("exit");
+  // A server outliving its test (a failed hook) must not outlive the run
+  // (node --test's --test-timeout ends a test that waits on it).
+  process.once("exit", () => child.kill("SIGKILL"));
   return {
     url,
     dir,

@@ -124,8 +124,11 @@ describe("through a server", () => {
     ]);
   });
   after(async () => {
-    await client.deleteDatabase(cfg);
-    await server.stop();
+    try {
+      await client.deleteDatabase(cfg);
+    } finally {
+      await server.stop();
+    }
   });
 
   test("integers beyond 2^53 round-trip exactly as args, data and results", async () => {
