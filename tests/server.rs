@@ -492,7 +492,17 @@ fn garbage_requests_do_not_stop_the_server() {
 #[test]
 fn the_cairn_serve_binary() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cairn-under-test"))
-        .args(["serve", "--port", "0", "--threads", "2"])
+        .args([
+            "serve",
+            "--port",
+            "0",
+            "--threads",
+            "2",
+            "--header-timeout",
+            "0.5",
+            "--max-connections",
+            "8",
+        ])
         .env("CAIRN_SERVER_TOKEN", "tok")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -518,8 +528,28 @@ fn the_cairn_serve_binary() {
         &body,
     );
     assert_eq!((r.status, r.body.as_str()), (200, "false"));
+    // --header-timeout 0.5: a stalled head is closed well before the 10 s default.
+    let mut stalled = TcpStream::connect(addr).unwrap();
+    stalled.write_all(b"POST /v1/q HTTP/1.1\r\nHo").unwrap();
+    let (_, took) = read_until_closed(&mut stalled);
+    assert!(took < Duration::from_secs(8), "closed after {took:?}");
     child.kill().unwrap();
     child.wait().unwrap();
+
+    // Bad limits are refused before listening, naming the flag.
+    for (flag, value) in [
+        ("--max-connections", "0"),
+        ("--body-timeout", "-1"),
+        ("--header-timeout", "nan"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_cairn-under-test"))
+            .args(["serve", "--port", "0", &format!("{flag}={value}")])
+            .output()
+            .expect("run cairn serve");
+        assert!(!out.status.success(), "{flag} {value} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag.trim_start_matches('-')), "{flag}: {err}");
+    }
 }
 
 /// Reads until the server closes the connection (EOF or reset); what was

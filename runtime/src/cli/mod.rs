@@ -279,9 +279,10 @@ fn serve_command() -> clap::Command {
              (arguments as a JSON array or object by the wire rule, or EDN with \
              Content-Type: application/edn), GET /openapi.json (the OpenAPI 3.1 document) \
              and GET /health.\n\n\
-             A request head must arrive within 10 s (also the idle keep-alive timeout) \
-             and its body within 30 s (else 408); a body declared larger than --max-body \
-             is refused (413) unread; at most 1024 connections are open at once.\n\n\
+             A request head must arrive within --header-timeout (also the idle keep-alive \
+             timeout) and its body within --body-timeout (else 408); a body declared larger \
+             than --max-body is refused (413) unread; at most --max-connections are open \
+             at once.\n\n\
              Prints one line, `listening on http://HOST:PORT`, then serves until killed.",
         )
         .after_help(
@@ -323,6 +324,32 @@ fn serve_command() -> clap::Command {
                 .help("Largest accepted request body in bytes (larger: 413)"),
         )
         .arg(
+            CArg::new("header-timeout")
+                .long("header-timeout")
+                .value_name("SECONDS")
+                .value_parser(value_parser!(f64))
+                .default_value(crate::server::DEFAULT_HEADER_TIMEOUT.as_secs().to_string())
+                .help(
+                    "Seconds a request head may take to arrive; also the idle keep-alive timeout",
+                ),
+        )
+        .arg(
+            CArg::new("body-timeout")
+                .long("body-timeout")
+                .value_name("SECONDS")
+                .value_parser(value_parser!(f64))
+                .default_value(crate::server::DEFAULT_BODY_TIMEOUT.as_secs().to_string())
+                .help("Seconds a request body may take to arrive (later: 408)"),
+        )
+        .arg(
+            CArg::new("max-connections")
+                .long("max-connections")
+                .value_name("N")
+                .value_parser(value_parser!(usize))
+                .default_value(crate::server::DEFAULT_MAX_CONNECTIONS.to_string())
+                .help("Most connections open at once (more wait in the listen backlog)"),
+        )
+        .arg(
             CArg::new("threads")
                 .long("threads")
                 .value_name("N")
@@ -359,6 +386,33 @@ fn serve(sub: &clap::ArgMatches) -> Result<()> {
     }
     if let Some(n) = sub.get_one::<usize>("threads") {
         opts.threads = *n;
+    }
+    let seconds = |name: &str| -> Result<Option<std::time::Duration>> {
+        match sub.get_one::<f64>(name) {
+            None => Ok(None),
+            Some(s) if s.is_finite() && *s > 0.0 => {
+                Ok(Some(std::time::Duration::from_secs_f64(s.min(1e9))))
+            }
+            Some(s) => Err(Error::new(
+                ErrorKind::Syntax,
+                format!("--{name} must be a positive number of seconds, got {s}"),
+            )),
+        }
+    };
+    if let Some(t) = seconds("header-timeout")? {
+        opts.header_timeout = t;
+    }
+    if let Some(t) = seconds("body-timeout")? {
+        opts.body_timeout = t;
+    }
+    if let Some(n) = sub.get_one::<usize>("max-connections") {
+        if *n == 0 {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                "--max-connections must be at least 1",
+            ));
+        }
+        opts.max_connections = *n;
     }
     let server = crate::server::Server::bind(opts)?;
     let mut out = std::io::stdout().lock();
