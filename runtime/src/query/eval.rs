@@ -310,6 +310,9 @@ struct Table {
     /// Seeds added since the table's branches last ran.
     pending: Vec<Vec<Value>>,
     results: HashSet<Vec<Value>>,
+    /// The result rows by their values at the table's bound (seeded)
+    /// argument positions, so a call reads only the rows of its own seeds.
+    by_seed: HashMap<Vec<Value>, Vec<Vec<Value>>>,
     /// Rows that were new in the previous round (semi-naive delta).
     delta: Vec<Vec<Value>>,
     /// Rows new in the current round.
@@ -1191,6 +1194,8 @@ impl Engine {
             })
             .collect();
         let key: TableKey = (name.clone(), adorn.clone(), src.clone());
+        let call_seeds: Option<Vec<Vec<Value>>> =
+            (adorn.iter().any(|b| *b) && !use_delta).then(|| seeds.iter().cloned().collect());
         self.add_seeds(&key, seeds);
         let mut gathered = Vec::new();
         if self.in_fixpoint && self.neg_depth > 0 {
@@ -1217,6 +1222,12 @@ impl Engine {
             .map(|t| {
                 if use_delta {
                     t.delta.clone()
+                } else if let Some(cs) = &call_seeds {
+                    cs.iter()
+                        .filter_map(|sd| t.by_seed.get(sd))
+                        .flatten()
+                        .cloned()
+                        .collect::<Vec<_>>()
                 } else {
                     t.results.iter().cloned().collect::<Vec<_>>()
                 }
@@ -1386,6 +1397,13 @@ impl Engine {
                         let t = self.tables.get_mut(&key).expect("table exists");
                         for r in rows {
                             if t.results.insert(r.clone()) {
+                                let proj: Vec<Value> = r
+                                    .iter()
+                                    .zip(&adorn)
+                                    .filter(|(_, b)| **b)
+                                    .map(|(v, _)| v.clone())
+                                    .collect();
+                                t.by_seed.entry(proj).or_default().push(r.clone());
                                 t.next_delta.push(r);
                                 grew = true;
                             }

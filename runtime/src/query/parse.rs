@@ -364,7 +364,11 @@ fn sym_of(v: &Value) -> Option<&Symbol> {
     v.as_symbol()
 }
 
-/// Splits a vector query into its keyword sections.
+/// Splits a vector query into its keyword sections, like Datahike's
+/// `query->map`: the elements after a keyword are appended to its section
+/// (a keyword given twice continues its section), and a keyword followed
+/// directly by another keyword or the end adds nothing, so an empty `:in`
+/// leaves the default `[$]` and an empty `:with` no with-variables.
 fn sections(items: &[Value]) -> Result<HashMap<String, Vec<Value>>> {
     let mut out: HashMap<String, Vec<Value>> = HashMap::new();
     let mut cur: Option<String> = None;
@@ -375,16 +379,12 @@ fn sections(items: &[Value]) -> Result<HashMap<String, Vec<Value>>> {
                 name,
                 "find" | "with" | "in" | "where" | "keys" | "strs" | "syms" | "limit" | "offset"
             ) {
-                if out.contains_key(name) {
-                    return Err(err(format!("Query contains :{name} twice")));
-                }
-                out.insert(name.to_string(), Vec::new());
                 cur = Some(name.to_string());
                 continue;
             }
         }
         match &cur {
-            Some(c) => out.get_mut(c).map(|v| v.push(it.clone())).unwrap_or(()),
+            Some(c) => out.entry(c.clone()).or_default().push(it.clone()),
             None => {
                 return Err(err(format!(
                     "Query should start with a keyword like :find, got {it}"

@@ -81,7 +81,15 @@ fn input_vars(c: &Clause) -> BTreeSet<Var> {
             }
             s
         }
-        Clause::Pred { .. } => c.vars(),
+        Clause::Pred { func, .. } => {
+            // A predicate called through a variable (`[(?pred ?a)]`) also
+            // needs that variable bound.
+            let mut s = c.vars();
+            if super::parse::is_var(func) {
+                s.insert(func.clone());
+            }
+            s
+        }
         _ => BTreeSet::new(),
     }
 }
