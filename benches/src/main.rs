@@ -407,6 +407,69 @@ fn seam(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()> {
     Ok(())
 }
 
+/// Times a recursive rule from a bound start along a chain of `n` nodes
+/// (`follows` from node i to i+1): the transitive closure has `n - 1`
+/// results and needs `n - 1` rounds of semi-naive evaluation.
+fn chain(n: i64, runs: usize) -> cairn::Result<()> {
+    use std::sync::Arc;
+
+    use cairn::edn::read;
+    use cairn::query::{Input, q};
+
+    let config = Config::memory("bench-chain");
+    if cairn::database_exists(&config)? {
+        cairn::delete_database(&config)?;
+    }
+    cairn::create_database(&config)?;
+    let conn = cairn::connect(&config)?;
+    conn.transact(
+        &read(
+            "[{:db/ident :node/id :db/valueType :db.type/long :db/cardinality :db.cardinality/one :db/unique :db.unique/identity}
+              {:db/ident :node/next :db/valueType :db.type/ref :db/cardinality :db.cardinality/one}]",
+        )?,
+        None,
+    )?;
+    let tx: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut m = vec![
+                (Value::kw("db/id"), Value::str(&format!("n{i}"))),
+                (Value::kw("node/id"), Value::Long(i)),
+            ];
+            if i + 1 < n {
+                m.push((Value::kw("node/next"), Value::str(&format!("n{}", i + 1))));
+            }
+            Value::map(m)
+        })
+        .collect();
+    conn.transact(&Value::vector(tx), None)?;
+    let db = Arc::new(conn.db()?);
+    let rules = read(
+        "[[(reach ?a ?b) [?a :node/next ?b]] [(reach ?a ?b) [?a :node/next ?x] (reach ?x ?b)]]",
+    )?;
+    let query =
+        read("[:find (count ?b) . :in $ % ?start :where [?s :node/id ?start] (reach ?s ?b)]")?;
+    let inputs = [
+        Input::Db(db),
+        Input::Value(rules),
+        Input::Value(Value::Long(0)),
+    ];
+    let mut times = Vec::with_capacity(runs);
+    let mut found = Value::Nil;
+    for _ in 0..runs {
+        let t = Instant::now();
+        found = q(&query, &inputs)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "recursive rule from a bound start along a {n}-node chain: {:.1} ms (median of {runs}; {found} reached)",
+        times[runs / 2]
+    );
+    conn.release();
+    cairn::delete_database(&config)?;
+    Ok(())
+}
+
 fn main() -> cairn::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args
@@ -445,6 +508,9 @@ fn main() -> cairn::Result<()> {
             flag("--people", 20_000) as i64,
             flag("--runs", 2_001) as usize,
         )?;
+    }
+    if what == "chain" || what == "all" {
+        chain(flag("--nodes", 1_000) as i64, flag("--runs", 3) as usize)?;
     }
     Ok(())
 }
