@@ -96,7 +96,24 @@ impl Tx {
                         .map(|(_, v)| (*v).clone())
                 })
                 .collect();
-            let Some(vals) = vals else { continue };
+            let Some(mut vals) = vals else { continue };
+            // Ref sources count by entity id: lookup refs and idents are
+            // resolved (they must exist); a tuple with a tempid source is
+            // skipped (Datahike's upsert-eid).
+            let mut has_tempid = false;
+            for (s, v) in srcs.iter().zip(vals.iter_mut()) {
+                if !self.st.schema.is_ref(s) {
+                    continue;
+                }
+                if is_tempid(v) || is_tx_alias(v) {
+                    has_tempid = true;
+                } else if !matches!(v, Value::Long(_)) {
+                    *v = Value::Long(self.entid_strict(v)?);
+                }
+            }
+            if has_tempid {
+                continue;
+            }
             let tuple = Value::vector(vals);
             if let Some(d) = self.st.first_current(
                 IndexOrder::Avet,
