@@ -25,8 +25,11 @@ impl Tx {
             .into());
         };
         let args = &parts[1..];
+        // Datahike destructures the op vector, so elements beyond an op's
+        // arguments are ignored; too few is an error.
         let arity = |n: &[usize]| -> Result<()> {
-            if n.contains(&args.len()) {
+            let min = n.iter().copied().min().unwrap_or(0);
+            if args.len() >= min {
                 Ok(())
             } else {
                 Err(Error::syntax(format!(
