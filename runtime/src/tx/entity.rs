@@ -194,7 +194,47 @@ impl Tx {
                 }
             }
         }
+
+        // 7. Entity spec: every attribute of the spec's :db.entity/attrs
+        // must have been written for this entity by this transaction.
+        if let Some(spec) = m.get(&Value::kw("db/ensure")) {
+            self.ensure_attrs(eid, spec)?;
+        }
         Ok(eid)
+    }
+
+    /// Datahike's `:db.ensure/attrs` check for entity `e` and spec `spec`
+    /// (an ident). A spec that names nothing requires nothing.
+    fn ensure_attrs(&self, e: Eid, spec: &Value) -> TxResult<()> {
+        let Some(spec_e) = self.entid(spec)? else {
+            return Ok(());
+        };
+        let required = self.st.scan_current(
+            IndexOrder::Eavt,
+            &Components::ea(spec_e, Keyword::new("db.entity/attrs")),
+        )?;
+        let mut missing: Vec<Value> = Vec::new();
+        for d in required {
+            let Some(a) = Keyword::from_value(&d.v) else {
+                continue;
+            };
+            if !self.touched.contains(&(e, a)) {
+                missing.push(d.v.clone());
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::conflict(format!(
+                "Entity {e} missing attributes {} of spec {spec}",
+                Value::set(missing)
+            ))
+            .with_data(Value::map([(
+                Value::kw("error"),
+                Value::kw("transact/ensure"),
+            )]))
+            .into())
+        }
     }
 
     fn merge_candidate(

@@ -200,6 +200,9 @@ pub(crate) struct Tx {
     /// Recompute composite tuples after every top-level item (Datahike);
     /// otherwise once at the end.
     tuples_per_item: bool,
+    /// (entity, attribute) pairs asserted or retracted by this transaction,
+    /// redundant assertions included (what `:db/ensure` checks).
+    touched: std::collections::HashSet<(Eid, Keyword)>,
 }
 
 impl Tx {
@@ -220,6 +223,7 @@ impl Tx {
             internal: false,
             purged: false,
             tuples_per_item: true,
+            touched: Default::default(),
         }
     }
 
@@ -398,6 +402,9 @@ impl Tx {
     /// Asserts `[e a v]` (value already resolved and validated).
     fn add(&mut self, e: Eid, a: &Keyword, v: Value, tx: i64) -> Result<()> {
         self.note_explicit(e);
+        if !self.internal {
+            self.touched.insert((e, a.clone()));
+        }
         // One schema lookup serves the cardinality, uniqueness and AVET checks.
         let attr = self.st.schema.attr(a);
         let unique = attr.as_ref().is_some_and(|x| x.unique.is_some());
@@ -468,6 +475,9 @@ impl Tx {
     /// Retracts a current datom.
     fn remove(&mut self, d: Datom) -> Result<()> {
         let ns = self.st.ns.clone();
+        if !self.internal {
+            self.touched.insert((d.e, d.a.clone()));
+        }
         if is_schema_attr(&d.a) {
             self.st.schema.apply(d.e, &d.a, &d.v, false)?;
         }
