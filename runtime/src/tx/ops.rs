@@ -464,6 +464,10 @@ impl Tx {
     /// Removes every datom (current and historical) matching an EAVT prefix.
     fn purge(&mut self, c: &Components) -> Result<()> {
         let ns = self.st.ns.clone();
+        // Writes of this transaction to the purged datoms must not reach
+        // history when the transaction is finished.
+        self.tx_data
+            .retain(|d| c.cmp(IndexOrder::Eavt, d) != std::cmp::Ordering::Equal);
         for d in self.st.scan_current(IndexOrder::Eavt, c)? {
             if crate::schema::is_schema_attr(&d.a) {
                 self.st.schema.apply(d.e, &d.a, &d.v, false)?;
