@@ -125,7 +125,19 @@ pub struct Attribute {
     pub tuple_types: Option<Vec<ValueType>>,
     /// `:db/tupleType` (homogeneous tuple).
     pub tuple_type: Option<ValueType>,
+    /// Was `:db/cardinality` asserted (d/schema shows only what was given)?
+    pub cardinality_declared: bool,
+    /// Boolean properties asserted as `false` (`FALSE_INDEX`, ...): d/schema
+    /// shows them as given.
+    pub declared_false: u8,
 }
+
+/// `:db/index false` was asserted.
+pub const FALSE_INDEX: u8 = 1;
+/// `:db/isComponent false` was asserted.
+pub const FALSE_COMPONENT: u8 = 2;
+/// `:db/noHistory false` was asserted.
+pub const FALSE_NO_HISTORY: u8 = 4;
 
 impl Attribute {
     /// An attribute with nothing but its ident.
@@ -143,6 +155,8 @@ impl Attribute {
             tuple_attrs: None,
             tuple_types: None,
             tuple_type: None,
+            cardinality_declared: false,
+            declared_false: 0,
         }
     }
     /// Is this a ref attribute?
@@ -570,6 +584,7 @@ fn set_property(attr: &mut Attribute, name: &str, v: &Value, added: bool) -> Res
                 &["db.cardinality/one", "db.cardinality/many"],
             )?;
             attr.many = added && k.full() == "db.cardinality/many";
+            attr.cardinality_declared = added;
         }
         "db/unique" => {
             let k = kw_value(v, ":db/unique", &["db.unique/identity", "db.unique/value"])?;
@@ -581,9 +596,20 @@ fn set_property(attr: &mut Attribute, name: &str, v: &Value, added: bool) -> Res
                 Some(Unique::Value)
             };
         }
-        "db/index" => attr.index = added && bool_value(v, ":db/index")?,
-        "db/isComponent" => attr.component = added && bool_value(v, ":db/isComponent")?,
-        "db/noHistory" => attr.no_history = added && bool_value(v, ":db/noHistory")?,
+        "db/index" | "db/isComponent" | "db/noHistory" => {
+            let b = bool_value(v, &format!(":{name}"))?;
+            let (slot, flag) = match name {
+                "db/index" => (&mut attr.index, FALSE_INDEX),
+                "db/isComponent" => (&mut attr.component, FALSE_COMPONENT),
+                _ => (&mut attr.no_history, FALSE_NO_HISTORY),
+            };
+            *slot = added && b;
+            if added && !b {
+                attr.declared_false |= flag;
+            } else {
+                attr.declared_false &= !flag;
+            }
+        }
         "db/doc" => {
             let s = v.as_str().ok_or_else(|| {
                 Error::schema(format!("Bad value {v} for :db/doc, expected a string"))
@@ -638,7 +664,7 @@ pub fn attribute_map(a: &Attribute, with_id: bool) -> Value {
     if let Some(t) = a.value_type {
         m.insert(kw("db/valueType"), kw(t.ident()));
     }
-    if a.value_type.is_some() || a.many {
+    if a.cardinality_declared || a.many {
         m.insert(
             kw("db/cardinality"),
             kw(if a.many {
@@ -657,14 +683,16 @@ pub fn attribute_map(a: &Attribute, with_id: bool) -> Value {
             }),
         );
     }
-    if a.index {
-        m.insert(kw("db/index"), Value::Bool(true));
-    }
-    if a.component {
-        m.insert(kw("db/isComponent"), Value::Bool(true));
-    }
-    if a.no_history {
-        m.insert(kw("db/noHistory"), Value::Bool(true));
+    for (on, flag, key) in [
+        (a.index, FALSE_INDEX, "db/index"),
+        (a.component, FALSE_COMPONENT, "db/isComponent"),
+        (a.no_history, FALSE_NO_HISTORY, "db/noHistory"),
+    ] {
+        if on {
+            m.insert(kw(key), Value::Bool(true));
+        } else if a.declared_false & flag != 0 {
+            m.insert(kw(key), Value::Bool(false));
+        }
     }
     if let Some(d) = &a.doc {
         m.insert(kw("db/doc"), Value::str(d));

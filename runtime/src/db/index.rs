@@ -120,7 +120,12 @@ pub struct IndexRange {
 }
 
 /// Folds the temporal datoms of each (e, a, v) group into the state the
-/// view sees: the group's latest admitted datom, if it is an assertion.
+/// view sees. Within the group, datoms are taken transaction by
+/// transaction: a lone assertion makes the fact present, a lone retraction
+/// absent; an assertion and a retraction in the same transaction (a fact
+/// that came and went, or went and came back) leave the state as it was
+/// before that transaction. The fact is returned (as its latest assertion)
+/// when it ends up present.
 struct Assemble<I: Iterator<Item = Result<Datom>>> {
     inner: std::iter::Peekable<I>,
     reverse: bool,
@@ -134,10 +139,11 @@ impl<I: Iterator<Item = Result<Datom>>> Iterator for Assemble<I> {
                 Ok(d) => d,
                 Err(e) => return Some(Err(e)),
             };
-            let mut last = first;
+            let mut group = vec![first];
             loop {
                 let same = match self.inner.peek() {
                     Some(Ok(n)) => {
+                        let last = &group[group.len() - 1];
                         n.e == last.e
                             && n.a == last.a
                             && cmp_index(&n.v, &last.v) == Ordering::Equal
@@ -147,17 +153,38 @@ impl<I: Iterator<Item = Result<Datom>>> Iterator for Assemble<I> {
                 if !same {
                     break;
                 }
-                let n = match self.inner.next() {
-                    Some(Ok(n)) => n,
+                match self.inner.next() {
+                    Some(Ok(n)) => group.push(n),
                     _ => break,
-                };
-                // Forward order: later datoms have larger tx. Reverse: smaller.
-                if !self.reverse {
-                    last = n;
                 }
             }
-            if last.added {
-                return Some(Ok(last));
+            if self.reverse {
+                group.reverse();
+            }
+            // Forward order: by tx, retraction before assertion within a tx.
+            let mut present: Option<Datom> = None;
+            let mut i = 0;
+            while i < group.len() {
+                let tx = group[i].tx;
+                let mut j = i;
+                while j < group.len() && group[j].tx == tx {
+                    j += 1;
+                }
+                let block = &group[i..j];
+                let adds = block.iter().filter(|d| d.added).count();
+                let retracts = block.len() - adds;
+                if retracts == 0 {
+                    present = block.last().cloned();
+                } else if adds == 0 {
+                    present = None;
+                } else if present.is_some() {
+                    // Retracted and asserted again in this tx.
+                    present = block.iter().rev().find(|d| d.added).cloned();
+                }
+                i = j;
+            }
+            if let Some(d) = present {
+                return Some(Ok(d));
             }
         }
     }

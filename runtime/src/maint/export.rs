@@ -487,11 +487,12 @@ fn replay(
         st.max_tx = tx - 1;
         st.max_eid = st.max_eid.max(max_eid.min(TX0 - 1));
         let db = Db::new(st);
-        crate::tx::transact(
+        crate::tx::transact_opts(
             &db,
             &Value::vector(items),
             None,
             instant.unwrap_or_else(now_ms),
+            false,
         )
         .map_err(|e| {
             Error::new(

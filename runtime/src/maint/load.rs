@@ -180,11 +180,12 @@ pub fn load_entities(conn: &Connection, datoms: &[Value]) -> Result<Value> {
                     v,
                 ]));
             }
-            crate::tx::transact(
+            crate::tx::transact_opts(
                 before,
                 &Value::vector(items),
                 None,
                 instant.unwrap_or_else(now_ms),
+                false,
             )
             .map_err(|e| {
                 Error::new(

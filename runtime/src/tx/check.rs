@@ -70,6 +70,20 @@ impl Tx {
                     "Cannot store more than 8 values for homogeneous tuple: {v}"
                 )));
             }
+            // Datahike: every element of one host type (a long among doubles
+            // fails even for :db.type/number). Unlike Datahike, nil elements
+            // are allowed: the typed API writes `None` as nil in tuples.
+            let mut kinds = xs
+                .iter()
+                .filter(|x| !x.is_nil())
+                .map(std::mem::discriminant);
+            if let Some(k) = kinds.next() {
+                if kinds.any(|x| x != k) {
+                    return Err(Error::type_error(format!(
+                        "Cannot store homogeneous tuple with values of different type: {item}"
+                    )));
+                }
+            }
             if let Some(bad) = xs.iter().find(|x| !x.is_nil() && !conforms(t, x)) {
                 return Err(Error::type_error(format!(
                     "Cannot store homogeneous tuple {v}: {bad} is not of type :{}",

@@ -96,7 +96,24 @@ impl Tx {
                         .map(|(_, v)| (*v).clone())
                 })
                 .collect();
-            let Some(vals) = vals else { continue };
+            let Some(mut vals) = vals else { continue };
+            // Ref sources count by entity id: lookup refs and idents are
+            // resolved (they must exist); a tuple with a tempid source is
+            // skipped (Datahike's upsert-eid).
+            let mut has_tempid = false;
+            for (s, v) in srcs.iter().zip(vals.iter_mut()) {
+                if !self.st.schema.is_ref(s) {
+                    continue;
+                }
+                if is_tempid(v) || is_tx_alias(v) {
+                    has_tempid = true;
+                } else if !matches!(v, Value::Long(_)) {
+                    *v = Value::Long(self.entid_strict(v)?);
+                }
+            }
+            if has_tempid {
+                continue;
+            }
             let tuple = Value::vector(vals);
             if let Some(d) = self.st.first_current(
                 IndexOrder::Avet,
@@ -177,7 +194,47 @@ impl Tx {
                 }
             }
         }
+
+        // 7. Entity spec: every attribute of the spec's :db.entity/attrs
+        // must have been written for this entity by this transaction.
+        if let Some(spec) = m.get(&Value::kw("db/ensure")) {
+            self.ensure_attrs(eid, spec)?;
+        }
         Ok(eid)
+    }
+
+    /// Datahike's `:db.ensure/attrs` check for entity `e` and spec `spec`
+    /// (an ident). A spec that names nothing requires nothing.
+    fn ensure_attrs(&self, e: Eid, spec: &Value) -> TxResult<()> {
+        let Some(spec_e) = self.entid(spec)? else {
+            return Ok(());
+        };
+        let required = self.st.scan_current(
+            IndexOrder::Eavt,
+            &Components::ea(spec_e, Keyword::new("db.entity/attrs")),
+        )?;
+        let mut missing: Vec<Value> = Vec::new();
+        for d in required {
+            let Some(a) = Keyword::from_value(&d.v) else {
+                continue;
+            };
+            if !self.touched.contains(&(e, a)) {
+                missing.push(d.v.clone());
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::conflict(format!(
+                "Entity {e} missing attributes {} of spec {spec}",
+                Value::set(missing)
+            ))
+            .with_data(Value::map([(
+                Value::kw("error"),
+                Value::kw("transact/ensure"),
+            )]))
+            .into())
+        }
     }
 
     fn merge_candidate(

@@ -7,9 +7,9 @@
 //! Where the reference version and upstream Datahike differ we follow
 //! upstream's fixes: re-asserting a current value is a no-op (nothing
 //! written, nothing reported), a card-one overwrite reports the retraction
-//! of the old value, and the temporal indexes record each transaction's net
-//! effect per fact (so as-of agrees with the current state after a
-//! transaction that adds and retracts one fact).
+//! of the old value, and the temporal indexes keep every assertion and
+//! retraction, also of a fact added and retracted within one transaction
+//! (as-of views fold such a pair so they agree with the current state).
 
 mod check;
 mod entity;
@@ -122,6 +122,20 @@ pub fn transact(
     tx_meta: Option<&Value>,
     now_ms: i64,
 ) -> Result<TxReport> {
+    transact_opts(db, tx_data, tx_meta, now_ms, true)
+}
+
+/// [`transact`] for replaying stored datoms (import, load-entities): with
+/// `tuples_per_item` false, composite tuples are recomputed once at the end
+/// of the transaction instead of after every item, so replaying a
+/// transaction's datoms one by one leaves no intermediate tuples in history.
+pub fn transact_opts(
+    db: &Db,
+    tx_data: &Value,
+    tx_meta: Option<&Value>,
+    now_ms: i64,
+    tuples_per_item: bool,
+) -> Result<TxReport> {
     if !db.is_current() {
         return Err(Error::other(
             "Cannot transact on a history, as-of or since view; use the connection's current database",
@@ -149,6 +163,7 @@ pub fn transact(
     let mut next_eid = db.max_eid() + 1;
     for _ in 0..1000 {
         let mut tx = Tx::new(db, seeded.clone(), next_eid);
+        tx.tuples_per_item = tuples_per_item;
         match tx.run(&items, &meta, now_ms) {
             Ok(()) => return tx.finish(db, meta, now_ms),
             Err(Abort::Error(e)) => return Err(e),
@@ -182,6 +197,12 @@ pub(crate) struct Tx {
     internal: bool,
     /// Purges done in this transaction (removed straight from every index).
     purged: bool,
+    /// Recompute composite tuples after every top-level item (Datahike);
+    /// otherwise once at the end.
+    tuples_per_item: bool,
+    /// (entity, attribute) pairs asserted or retracted by this transaction,
+    /// redundant assertions included (what `:db/ensure` checks).
+    touched: std::collections::HashSet<(Eid, Keyword)>,
 }
 
 impl Tx {
@@ -201,6 +222,8 @@ impl Tx {
             tuple_queue: BTreeMap::new(),
             internal: false,
             purged: false,
+            tuples_per_item: true,
+            touched: Default::default(),
         }
     }
 
@@ -236,8 +259,11 @@ impl Tx {
         }
         for item in items {
             self.item(item)?;
-            self.flush_tuples()?;
+            if self.tuples_per_item {
+                self.flush_tuples()?;
+            }
         }
+        self.flush_tuples()?;
         Ok(())
     }
 
@@ -376,6 +402,9 @@ impl Tx {
     /// Asserts `[e a v]` (value already resolved and validated).
     fn add(&mut self, e: Eid, a: &Keyword, v: Value, tx: i64) -> Result<()> {
         self.note_explicit(e);
+        if !self.internal {
+            self.touched.insert((e, a.clone()));
+        }
         // One schema lookup serves the cardinality, uniqueness and AVET checks.
         let attr = self.st.schema.attr(a);
         let unique = attr.as_ref().is_some_and(|x| x.unique.is_some());
@@ -446,6 +475,9 @@ impl Tx {
     /// Retracts a current datom.
     fn remove(&mut self, d: Datom) -> Result<()> {
         let ns = self.st.ns.clone();
+        if !self.internal {
+            self.touched.insert((d.e, d.a.clone()));
+        }
         if is_schema_attr(&d.a) {
             self.st.schema.apply(d.e, &d.a, &d.v, false)?;
         }
@@ -546,62 +578,39 @@ impl Tx {
         })
     }
 
-    /// Writes this transaction's net effect per fact to the temporal indexes.
+    /// Writes this transaction's assertions and retractions to the temporal
+    /// indexes, every one of them (as upstream Datahike: values that come
+    /// and go within one transaction, e.g. a card-one value replaced twice,
+    /// stay visible in history). `:db/noHistory` attributes keep only their
+    /// current values: a retraction forgets the fact.
     fn write_history(&mut self) -> Result<()> {
-        let mut order: Vec<usize> = (0..self.tx_data.len()).collect();
-        let data = &self.tx_data;
-        order.sort_by(|&i, &j| IndexOrder::Eavt.cmp(&data[i], &data[j]).then(i.cmp(&j)));
         let ns = self.st.ns.clone();
-        let mut i = 0;
-        while i < order.len() {
-            let first = &data[order[i]];
-            let mut j = i;
-            while j + 1 < order.len()
-                && IndexOrder::Eavt.cmp(first, &data[order[j + 1]]) == std::cmp::Ordering::Equal
-            {
-                j += 1;
-            }
-            let last = &data[order[j]];
-            let before = !first.added;
-            let now = last.added;
-            let attr = self.st.schema.attr(&first.a);
-            let in_avet = attr.as_ref().is_some_and(|x| x.in_avet());
-            let no_history = attr.as_ref().is_some_and(|x| x.no_history);
-            let idx = &mut self.st.indexes;
-            if before && !now {
-                if no_history {
-                    // No history for this attribute: forget the fact.
-                    let c = Components::eav(first.e, first.a.clone(), first.v.clone());
-                    for d in collect_prefix(&idx.teavt, &ns, &c, IndexOrder::TEavt)? {
-                        idx.teavt.remove(&ns, &d)?;
-                        idx.taevt.remove(&ns, &d)?;
-                        idx.tavet.remove(&ns, &d)?;
+        let data = std::mem::take(&mut self.tx_data);
+        let r = (|| {
+            for d in &data {
+                let attr = self.st.schema.attr(&d.a);
+                let in_avet = attr.as_ref().is_some_and(|x| x.in_avet());
+                let no_history = attr.as_ref().is_some_and(|x| x.no_history);
+                let idx = &mut self.st.indexes;
+                if no_history && !d.added {
+                    let c = Components::eav(d.e, d.a.clone(), d.v.clone());
+                    for old in collect_prefix(&idx.teavt, &ns, &c, IndexOrder::TEavt)? {
+                        idx.teavt.remove(&ns, &old)?;
+                        idx.taevt.remove(&ns, &old)?;
+                        idx.tavet.remove(&ns, &old)?;
                     }
-                } else {
-                    let d = Datom::with_added(
-                        first.e,
-                        first.a.clone(),
-                        first.v.clone(),
-                        self.tx,
-                        false,
-                    );
-                    idx.teavt.insert(&ns, d.clone())?;
-                    idx.taevt.insert(&ns, d.clone())?;
-                    if in_avet {
-                        idx.tavet.insert(&ns, d)?;
-                    }
+                    continue;
                 }
-            } else if !before && now {
-                let d = Datom::new(last.e, last.a.clone(), last.v.clone(), last.tx);
                 idx.teavt.insert(&ns, d.clone())?;
                 idx.taevt.insert(&ns, d.clone())?;
                 if in_avet {
-                    idx.tavet.insert(&ns, d)?;
+                    idx.tavet.insert(&ns, d.clone())?;
                 }
             }
-            i = j + 1;
-        }
-        Ok(())
+            Ok(())
+        })();
+        self.tx_data = data;
+        r
     }
 }
 

@@ -25,8 +25,11 @@ impl Tx {
             .into());
         };
         let args = &parts[1..];
+        // Datahike destructures the op vector, so elements beyond an op's
+        // arguments are ignored; too few is an error.
         let arity = |n: &[usize]| -> Result<()> {
-            if n.contains(&args.len()) {
+            let min = n.iter().copied().min().unwrap_or(0);
+            if args.len() >= min {
                 Ok(())
             } else {
                 Err(Error::syntax(format!(
@@ -461,6 +464,10 @@ impl Tx {
     /// Removes every datom (current and historical) matching an EAVT prefix.
     fn purge(&mut self, c: &Components) -> Result<()> {
         let ns = self.st.ns.clone();
+        // Writes of this transaction to the purged datoms must not reach
+        // history when the transaction is finished.
+        self.tx_data
+            .retain(|d| c.cmp(IndexOrder::Eavt, d) != std::cmp::Ordering::Equal);
         for d in self.st.scan_current(IndexOrder::Eavt, c)? {
             if crate::schema::is_schema_attr(&d.a) {
                 self.st.schema.apply(d.e, &d.a, &d.v, false)?;
