@@ -87,7 +87,7 @@ fn all_types(key: &str) -> AllTypes {
         dec: "3.14159265358979323846".parse().expect("bigdec"),
         level: Level::InProgress,
         pair: ("x".into(), 42),
-        triple: (Keyword::new("t"), None, -0.5),
+        triple: (Keyword::new("t"), Some(false), -0.5),
         point: [1, -2, 3],
         scores: Tuple(vec![0.5, 1.5, 2.5, 3.5]),
         codes: Some(["ab".into(), "cd".into()]),
@@ -168,6 +168,17 @@ fn every_field_type_round_trips_through_redb() {
         s.conn.transact(&wrong, None).expect_err("typed").kind,
         ErrorKind::Type
     );
+
+    // Datahike refuses nil inside an asserted tuple (only composite tuples,
+    // which the database derives, hold nil): `None` there is a type error.
+    let mut holey = all_types("k-holey");
+    holey.triple.1 = None;
+    let e = s
+        .conn
+        .transact_entities(&[holey])
+        .expect_err("nil in a tuple");
+    assert_eq!(e.kind, ErrorKind::Type, "{e}");
+    assert!(e.message.contains("nil"), "{e}");
 
     // And it survives closing and reopening the file.
     let config = s.conn.config().clone();

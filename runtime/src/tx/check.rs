@@ -71,12 +71,15 @@ impl Tx {
                 )));
             }
             // Datahike: every element of one host type (a long among doubles
-            // fails even for :db.type/number). Unlike Datahike, nil elements
-            // are allowed: the typed API writes `None` as nil in tuples.
-            let mut kinds = xs
-                .iter()
-                .filter(|x| !x.is_nil())
-                .map(std::mem::discriminant);
+            // fails even for :db.type/number); nil is no value of the type
+            // (only composite tuples, which the database derives, hold nil).
+            if let Some(i) = xs.iter().position(Value::is_nil) {
+                return Err(Error::type_error(format!(
+                    "Cannot store homogeneous tuple {v}: element {i} is nil, not of type :{}",
+                    t.ident()
+                )));
+            }
+            let mut kinds = xs.iter().map(std::mem::discriminant);
             if let Some(k) = kinds.next() {
                 if kinds.any(|x| x != k) {
                     return Err(Error::type_error(format!(
@@ -84,7 +87,7 @@ impl Tx {
                     )));
                 }
             }
-            if let Some(bad) = xs.iter().find(|x| !x.is_nil() && !conforms(t, x)) {
+            if let Some(bad) = xs.iter().find(|x| !conforms(t, x)) {
                 return Err(Error::type_error(format!(
                     "Cannot store homogeneous tuple {v}: {bad} is not of type :{}",
                     t.ident()
@@ -105,7 +108,7 @@ impl Tx {
                 )));
             }
             for (x, t) in xs.iter().zip(ts) {
-                if !x.is_nil() && !conforms(*t, x) {
+                if !conforms(*t, x) {
                     return Err(Error::type_error(format!(
                         "Cannot store heterogeneous tuple {v}: {x} is not of type :{}",
                         t.ident()

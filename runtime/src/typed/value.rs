@@ -261,8 +261,11 @@ impl FieldValue for BigDecimal {
     }
 }
 
-/// Inside a tuple, `None` is a `nil` element. (At the top level of a
-/// field, `Option<T>` makes the attribute optional instead.)
+/// Inside a tuple, `None` is a `nil` element: what a composite tuple
+/// (`tuple_attrs`) holds for a missing source. The database refuses nil in
+/// a tuple that is asserted (as Datahike does), so writing `None` inside a
+/// heterogeneous tuple is a `type` error. (At the top level of a field,
+/// `Option<T>` makes the attribute optional instead.)
 impl<T: FieldValue> FieldValue for Option<T> {
     const VALUE_TYPE: ValueType = T::VALUE_TYPE;
     fn tuple_types() -> Option<Vec<ValueType>> {
