@@ -43,6 +43,9 @@ rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$root/generated/python" 
 "${pip[@]}" --no-build-isolation --no-deps --force-reinstall "$src"
 
 status=0
+# Files the spec examples write (export-db's export.edn) land in a scratch
+# folder, never in the caller's working directory.
+if [ "$standalone" -eq 1 ]; then cd "$out/work"; fi
 "$venv/bin/python" -m pytest -p no:cacheprovider -q "$here" || status=$?
 if [ "$standalone" -eq 1 ]; then
   python3 "$root/tests/bindings/compare.py" "$out/expected.json" "$CAIRN_BINDING_TRANSCRIPT" "$out/script.json" || true
