@@ -317,15 +317,7 @@ pub fn delete_database(config: &Config) -> Result<()> {
 /// [`connect`] does), or a new one when none is live: for re-opening a
 /// connection handle, whose user was counted when it connected.
 pub(crate) fn attach(config: &Config) -> Result<Connection> {
-    let key = (config.store.clone(), config.branch.clone());
-    let live = CONNECTIONS.lock().get(&key).and_then(Weak::upgrade);
-    if let Some(inner) = live
-        && !inner.released.load(Ordering::SeqCst)
-    {
-        check_config(&inner.config, config)?;
-        return Ok(Connection { inner });
-    }
-    connect(config)
+    open_connection(config, false)
 }
 
 fn describe(s: &StoreConfig) -> String {
@@ -338,12 +330,20 @@ fn describe(s: &StoreConfig) -> String {
 /// Connects to an existing database. Connections to the same store and
 /// branch within a process share one writer and one cache.
 pub fn connect(config: &Config) -> Result<Connection> {
+    open_connection(config, true)
+}
+
+/// The live connection of `config` (counting a new user of it when
+/// `count_user`), or a newly opened one (its first user).
+fn open_connection(config: &Config, count_user: bool) -> Result<Connection> {
     let key = (config.store.clone(), config.branch.clone());
     let mut conns = CONNECTIONS.lock();
     if let Some(inner) = conns.get(&key).and_then(Weak::upgrade) {
         if !inner.released.load(Ordering::SeqCst) {
             check_config(&inner.config, config)?;
-            inner.refs.fetch_add(1, Ordering::SeqCst);
+            if count_user {
+                inner.refs.fetch_add(1, Ordering::SeqCst);
+            }
             return Ok(Connection { inner });
         }
     }
