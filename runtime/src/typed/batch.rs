@@ -234,8 +234,18 @@ impl Connection {
     /// transaction: values of the structs' attributes the items no longer
     /// hold are retracted. Returns the report and each item's id.
     pub fn replace_entities<T: Entity>(&self, items: &[T]) -> Result<Transacted> {
+        self.transact_items(items, Batch::replace)
+    }
+
+    /// Writes `items` in one batch, each with `write` ([`Batch::add`] or
+    /// [`Batch::replace`]), and gives each its id.
+    pub(crate) fn transact_items<T: Entity>(
+        &self,
+        items: &[T],
+        write: fn(&mut Batch, &T) -> Ref<T>,
+    ) -> Result<Transacted> {
         let mut batch = Batch::new();
-        let refs: Vec<Ref<T>> = items.iter().map(|item| batch.replace(item)).collect();
+        let refs: Vec<Ref<T>> = items.iter().map(|item| write(&mut batch, item)).collect();
         let written = self.transact_batch(&batch)?;
         let ids = refs
             .iter()

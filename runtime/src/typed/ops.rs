@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::Entity;
 use super::batch::Batch;
-use super::id::{EntityId, Ref};
+use super::id::EntityId;
 use super::schema::{Attr, AttrDef, SchemaBuilder};
 use super::value::FieldValue;
 use crate::conn::Connection;
@@ -39,17 +39,7 @@ impl Connection {
     /// upserts). Returns the report and the id of each item. For entities
     /// of several structs that reference each other, see [`Batch`].
     pub fn transact_entities<T: Entity>(&self, items: &[T]) -> Result<Transacted> {
-        let mut batch = Batch::new();
-        let refs: Vec<Ref<T>> = items.iter().map(|item| batch.add(item)).collect();
-        let written = self.transact_batch(&batch)?;
-        let ids = refs
-            .iter()
-            .map(|r| written.id(r))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Transacted {
-            report: written.report,
-            ids,
-        })
+        self.transact_items(items, Batch::add)
     }
 
     /// Transacts `T::schema()` (the struct's attributes and its
