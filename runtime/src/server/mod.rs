@@ -787,6 +787,11 @@ async fn read_body(
     }
 }
 
+/// Whether browser calls from `origin` are allowed (`--cors-origin`).
+fn allows_origin(opts: &ServerOptions, origin: &str) -> bool {
+    opts.cors_origins.iter().any(|c| c == "*" || c == origin)
+}
+
 /// Adds the CORS headers for an allowed origin.
 fn with_cors(opts: &ServerOptions, head: &Head, reply: Reply) -> Reply {
     let Some(origin) = head.header("Origin") else {
@@ -794,7 +799,7 @@ fn with_cors(opts: &ServerOptions, head: &Head, reply: Reply) -> Reply {
     };
     if opts.cors_origins.iter().any(|o| o == "*") {
         reply.header("Access-Control-Allow-Origin", "*")
-    } else if opts.cors_origins.iter().any(|o| o == origin) {
+    } else if allows_origin(opts, origin) {
         reply
             .header("Access-Control-Allow-Origin", origin)
             .header("Vary", "Origin")
@@ -845,9 +850,7 @@ fn call(opts: &ServerOptions, head: &Head, path: &str, wants_edn: bool) -> Plan 
     let method = &head.method;
     if *method == Method::OPTIONS {
         let r = Reply::new(204).header("Allow", "POST, OPTIONS");
-        let allowed = head
-            .header("Origin")
-            .is_some_and(|o| opts.cors_origins.iter().any(|c| c == "*" || c == o));
+        let allowed = head.header("Origin").is_some_and(|o| allows_origin(opts, o));
         return Plan::Reply(if allowed {
             r.header("Access-Control-Allow-Methods", "POST, OPTIONS")
                 .header(
