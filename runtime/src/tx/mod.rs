@@ -585,32 +585,28 @@ impl Tx {
     /// current values: a retraction forgets the fact.
     fn write_history(&mut self) -> Result<()> {
         let ns = self.st.ns.clone();
-        let data = std::mem::take(&mut self.tx_data);
-        let r = (|| {
-            for d in &data {
-                let attr = self.st.schema.attr(&d.a);
-                let in_avet = attr.as_ref().is_some_and(|x| x.in_avet());
-                let no_history = attr.as_ref().is_some_and(|x| x.no_history);
-                let idx = &mut self.st.indexes;
-                if no_history && !d.added {
-                    let c = Components::eav(d.e, d.a.clone(), d.v.clone());
-                    for old in collect_prefix(&idx.teavt, &ns, &c, IndexOrder::TEavt)? {
-                        idx.teavt.remove(&ns, &old)?;
-                        idx.taevt.remove(&ns, &old)?;
-                        idx.tavet.remove(&ns, &old)?;
-                    }
-                    continue;
+        let st = &mut self.st;
+        for d in &self.tx_data {
+            let attr = st.schema.attr(&d.a);
+            let in_avet = attr.as_ref().is_some_and(|x| x.in_avet());
+            let no_history = attr.as_ref().is_some_and(|x| x.no_history);
+            let idx = &mut st.indexes;
+            if no_history && !d.added {
+                let c = Components::eav(d.e, d.a.clone(), d.v.clone());
+                for old in collect_prefix(&idx.teavt, &ns, &c, IndexOrder::TEavt)? {
+                    idx.teavt.remove(&ns, &old)?;
+                    idx.taevt.remove(&ns, &old)?;
+                    idx.tavet.remove(&ns, &old)?;
                 }
-                idx.teavt.insert(&ns, d.clone())?;
-                idx.taevt.insert(&ns, d.clone())?;
-                if in_avet {
-                    idx.tavet.insert(&ns, d.clone())?;
-                }
+                continue;
             }
-            Ok(())
-        })();
-        self.tx_data = data;
-        r
+            idx.teavt.insert(&ns, d.clone())?;
+            idx.taevt.insert(&ns, d.clone())?;
+            if in_avet {
+                idx.tavet.insert(&ns, d.clone())?;
+            }
+        }
+        Ok(())
     }
 }
 
