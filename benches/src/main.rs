@@ -237,6 +237,26 @@ fn queries(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()>
     Ok(())
 }
 
+/// Times `runs` calls of `call` (each answer checked by `check`, outside
+/// the timing) and prints the median in µs under `label`.
+fn time_calls<T>(
+    label: &str,
+    runs: usize,
+    mut call: impl FnMut() -> cairn::Result<T>,
+    check: impl Fn(&T) -> cairn::Result<()>,
+) -> cairn::Result<()> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let answer = call()?;
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        check(&answer)?;
+    }
+    times.sort_by(f64::total_cmp);
+    println!("  {label:<38} {:>9.1} µs", times[runs / 2]);
+    Ok(())
+}
+
 /// Times one query through each transport: the Rust API, the JSON seam
 /// (`dispatch_json`, what the C ABI, Python and Java call; each call
 /// re-opens the database value from its handle) and HTTP (`cairn serve`,
@@ -272,26 +292,17 @@ fn seam(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()> {
     conn.transact(&Value::vector(tx), None)?;
     let query = "[:find ?a . :in $ ?n :where [?e :person/name ?n] [?e :person/age ?a]]";
     let who = format!("p{}", people / 2);
-    let median = |mut xs: Vec<f64>| {
-        xs.sort_by(f64::total_cmp);
-        xs[xs.len() / 2]
-    };
     println!("one lookup query through each transport ({people} people, median of {runs} calls):");
 
     let db = Arc::new(conn.db()?);
     let parsed = read(query)?;
     let inputs = [Input::Db(db), Input::Value(Value::str(&who))];
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        q(&parsed, &inputs)?;
-        times.push(t.elapsed().as_secs_f64() * 1e6);
-    }
-    println!(
-        "  {:<38} {:>9.1} µs",
+    time_calls(
         "Rust API (q on a Db value)",
-        median(times)
-    );
+        runs,
+        || q(&parsed, &inputs),
+        |_| Ok(()),
+    )?;
 
     let config_json = format!(
         r#"{{"store": {{"backend": ":redb", "path": {}}}}}"#,
@@ -314,20 +325,19 @@ fn seam(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()> {
         serde_json::Value::from(who.as_str())
     );
     let expected = ok(dispatch_json("q", &body))?;
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let answer = dispatch_json("q", &body);
-        times.push(t.elapsed().as_secs_f64() * 1e6);
-        if !answer.starts_with("{\"ok\"") {
-            return Err(fail("q", &answer));
+    let json_ok = |answer: &String| {
+        if answer.starts_with("{\"ok\"") {
+            Ok(())
+        } else {
+            Err(fail("q", answer))
         }
-    }
-    println!(
-        "  {:<38} {:>9.1} µs",
+    };
+    time_calls(
         "JSON seam (dispatch_json: C ABI, JNI)",
-        median(times)
-    );
+        runs,
+        || Ok(dispatch_json("q", &body)),
+        json_ok,
+    )?;
 
     // The same database value after another transaction: its handle now
     // names an earlier commit.
@@ -335,20 +345,12 @@ fn seam(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()> {
         "transact",
         &format!(r#"[{conn_handle}, [{{"person/name": "late", "person/age": 1}}]]"#),
     ))?;
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let answer = dispatch_json("q", &body);
-        times.push(t.elapsed().as_secs_f64() * 1e6);
-        if !answer.starts_with("{\"ok\"") {
-            return Err(fail("q", &answer));
-        }
-    }
-    println!(
-        "  {:<38} {:>9.1} µs",
+    time_calls(
         "JSON seam, value of an earlier commit",
-        median(times)
-    );
+        runs,
+        || Ok(dispatch_json("q", &body)),
+        json_ok,
+    )?;
 
     let server = Server::bind(ServerOptions::default())?.spawn();
     let mut stream =
@@ -359,7 +361,7 @@ fn seam(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()> {
         "POST /v1/q HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let mut call = || -> cairn::Result<serde_json::Value> {
+    let call = || -> cairn::Result<serde_json::Value> {
         stream
             .write_all(request.as_bytes())
             .map_err(|e| fail("write", &e))?;
@@ -388,20 +390,13 @@ fn seam(dir: &std::path::Path, people: i64, runs: usize) -> cairn::Result<()> {
             .map_err(|e| fail("read", &e))?;
         serde_json::from_slice(&answer).map_err(|e| fail("json", &e))
     };
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let answer = call()?;
-        times.push(t.elapsed().as_secs_f64() * 1e6);
-        if answer != expected {
-            return Err(fail("http answer", &answer));
+    time_calls("HTTP (POST /v1/q, keep-alive)", runs, call, |answer| {
+        if *answer == expected {
+            Ok(())
+        } else {
+            Err(fail("http answer", answer))
         }
-    }
-    println!(
-        "  {:<38} {:>9.1} µs",
-        "HTTP (POST /v1/q, keep-alive)",
-        median(times)
-    );
+    })?;
     server.shutdown();
     ok(dispatch_json("release", &format!("[{conn_handle}]")))?;
     Ok(())

@@ -850,7 +850,9 @@ fn call(opts: &ServerOptions, head: &Head, path: &str, wants_edn: bool) -> Plan 
     let method = &head.method;
     if *method == Method::OPTIONS {
         let r = Reply::new(204).header("Allow", "POST, OPTIONS");
-        let allowed = head.header("Origin").is_some_and(|o| allows_origin(opts, o));
+        let allowed = head
+            .header("Origin")
+            .is_some_and(|o| allows_origin(opts, o));
         return Plan::Reply(if allowed {
             r.header("Access-Control-Allow-Methods", "POST, OPTIONS")
                 .header(
