@@ -35,6 +35,24 @@ pub fn pascal(name: &str) -> String {
     }
 }
 
+/// kebab-case of a PascalCase type name (`TxReport` → `tx-report`).
+pub fn kebab(pascal: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in pascal.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// The wire key a handle type's fields sit under (`Db` → `cairn/db`,
+/// `TxReport` → `cairn/tx-report`).
+pub fn handle_key(type_name: &str) -> String {
+    format!("cairn/{}", kebab(type_name))
+}
+
 /// Whether `name` is a kebab-case spec name: lowercase ASCII letters and
 /// digits in `-`-separated words, starting with a letter, optionally ending
 /// in `?` or `!`.

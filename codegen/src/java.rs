@@ -680,11 +680,10 @@ impl Generator for Java {
                     tdoc.push(String::new());
                     tdoc.extend(para(identity));
                     tdoc.push(String::new());
+                    let key = naming::handle_key(&decl.name);
                     tdoc.extend(para(&format!(
-                        "On the wire: `{{\"{}\": {{...}}}}`, the descriptor under one key.",
-                        handle_key(&decl.name)
+                        "On the wire: `{{\"{key}\": {{...}}}}`, the descriptor under one key."
                     )));
-                    let key = handle_key(&decl.name);
                     let fields = fields_of(spec, fields, &wrappers, Some(&key));
                     let release = release
                         .as_ref()
@@ -733,19 +732,6 @@ impl Generator for Java {
         ));
         Ok(files)
     }
-}
-
-/// The key a handle's descriptor sits under on the wire (`Db` →
-/// `cairn/db`, `Connection` → `cairn/connection`).
-pub fn handle_key(type_name: &str) -> String {
-    let mut out = String::from("cairn/");
-    for (i, c) in type_name.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('-');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
 }
 
 /// The accessors of a wrapper; `handle_key` is the key a handle's fields
@@ -809,7 +795,7 @@ mod tests {
         assert_eq!(java_ident("default"), "default_");
         assert_eq!(java_ident("hash-code"), "hashCode_");
         assert_eq!(constant("as-of"), "AS_OF");
-        assert_eq!(handle_key("Db"), "cairn/db");
-        assert_eq!(handle_key("TxReport"), "cairn/tx-report");
+        assert_eq!(naming::handle_key("Db"), "cairn/db");
+        assert_eq!(naming::handle_key("TxReport"), "cairn/tx-report");
     }
 }

@@ -542,7 +542,7 @@ impl Ctx<'_> {
             }
             TypeKind::Handle { identity, fields } => {
                 t.kind = "handle";
-                let tag = format!("cairn/{}", kebab(&decl.name));
+                let tag = naming::handle_key(&decl.name);
                 t.tag = py_str(&tag);
                 doc.push(String::new());
                 doc.extend(doc_lines(identity, 72, "", false));
@@ -690,22 +690,6 @@ impl Ctx<'_> {
             doc,
         }
     }
-}
-
-/// `TxReport` → `tx-report`.
-fn kebab(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// `not-found` → `CairnNotFoundError`.
@@ -940,8 +924,8 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(kebab("Connection"), "connection");
-        assert_eq!(kebab("TxReport"), "tx-report");
+        assert_eq!(naming::kebab("Connection"), "connection");
+        assert_eq!(naming::kebab("TxReport"), "tx-report");
         assert_eq!(error_class("not-found"), "CairnNotFoundError");
         assert_eq!(param_name("tx-input"), "tx_input");
         assert_eq!(param_name("type"), "type_");

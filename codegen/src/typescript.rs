@@ -205,22 +205,6 @@ fn ts_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"))
 }
 
-/// The handle's wire key: `Db` → `cairn/db`, `Connection` → `cairn/connection`.
-fn handle_key(name: &str) -> String {
-    let mut out = String::from("cairn/");
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A parameter name: camelCase, `_` appended to reserved words.
 fn param_name(arg: &str) -> String {
     let n = naming::camel(arg);
@@ -334,7 +318,7 @@ fn declare(spec: &Spec, decl: &TypeDecl) -> Result<Option<TsDecl>, CodegenError>
             doc.extend(doc_lines(identity, 74));
             doc.push(String::new());
             doc.push("Treat it as opaque: pass back what the server returned.".to_string());
-            let key = handle_key(name);
+            let key = naming::handle_key(name);
             let mut b = vec![
                 format!("export type {name} = {{"),
                 "  /** The handle's descriptor. */".to_string(),
